@@ -1,0 +1,1 @@
+"""Partner CoPs, working groups and membership (issues: partners, membership)."""

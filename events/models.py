@@ -1,0 +1,1 @@
+"""Webinars, trainings and meetings (issue: events)."""

@@ -1,0 +1,173 @@
+"""The anonymous page cache.
+
+What is cached: responses of Wagtail pages (``BasePage.serve`` marks them) and
+of views decorated with ``cache_for_anonymous``, for GET/HEAD requests that
+carry no session cookie and no Authorization header, when the response is a
+200 that sets no cookie (so no CSRF token and no session was handed out).
+Signed-in people always bypass the cache, in both directions.
+
+How it is purged: every cached entry's key contains a *generation* number
+kept in the cache itself. Publishing, unpublishing, moving or deleting a page,
+changing its privacy, or saving anything a page can show (taxonomy terms,
+site settings, images, documents, sites and models registered with
+``purge_on_change``) moves the generation on, so every page is rebuilt on its
+next view. Purging everything is deliberate: a page shows other pages (menus,
+listings, related resources), and an exact dependency graph is easy to get
+wrong, while a site-wide purge is always correct and cheap at the rate editors
+publish.
+
+With Redis (``REDIS_URL``) the generation is shared by every process. With the
+local-memory cache each process has its own, so a purge made by another process
+(a management command, a second gunicorn worker) reaches it only when its
+entries expire: ``PAGE_CACHE_SECONDS`` bounds that, and production uses Redis.
+"""
+
+import itertools
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+
+GENERATION_KEY = "hub:pagecache:generation"
+_local_counter = itertools.count()
+SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/__debug__/")
+UNCACHED_HEADERS = {"set-cookie", "x-page-cache"}
+
+
+def _new_generation():
+    # Unique across processes and restarts, always increasing within one.
+    return f"{time.time_ns()}-{next(_local_counter)}"
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def purge_page_cache(**kwargs):
+    """Make every cached page stale. Safe to call from any signal."""
+    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def cache_for_anonymous(view):
+    """Let the page cache store this view's anonymous responses."""
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.hub_page_cacheable = True
+        return response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.request_may_use_cache(request):
+            return self.get_response(request)
+
+        key = self.cache_key(request)
+        entry = cache.get(key)
+        if entry is not None:
+            status, headers, content = entry
+            response = HttpResponse(content, status=status, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return response
+
+        response = self.get_response(request)
+        if self.response_may_be_stored(request, response):
+            headers = {k: v for k, v in response.headers.items() if k.lower() not in UNCACHED_HEADERS}
+            cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def request_may_use_cache(request):
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+            return False
+        return not request.path.startswith(SKIPPED_PREFIXES)
+
+    @staticmethod
+    def cache_key(request):
+        return f"hub:page:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
+
+    @staticmethod
+    def response_may_be_stored(request, response):
+        if not getattr(response, "hub_page_cacheable", False):
+            return False
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        cache_control = response.get("Cache-Control", "")
+        if "private" in cache_control or "no-store" in cache_control:
+            return False
+        user = getattr(request, "user", None)
+        return not (user is not None and user.is_authenticated)
+
+
+_purge_senders = []
+
+
+def purge_on_change(model):
+    """Purge the page cache whenever an instance of ``model`` is saved or deleted."""
+    _purge_senders.append(model)
+    if _signals_connected:
+        _connect_model(model)
+    return model
+
+
+def _connect_model(model):
+    uid = f"hub-page-cache-{model._meta.label}"
+    post_save.connect(purge_page_cache, sender=model, dispatch_uid=uid + "-save", weak=False)
+    post_delete.connect(purge_page_cache, sender=model, dispatch_uid=uid + "-delete", weak=False)
+
+
+_signals_connected = False
+
+
+def _purge_if_page(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        purge_page_cache()
+
+
+def connect_purge_signals():
+    global _signals_connected
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import PageViewRestriction, Site
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from hub.models import EvidenceLevel, FooterLink, HubSettings, Population, ResourceType, Topic
+
+    page_published.connect(purge_page_cache, dispatch_uid="hub-page-cache-published")
+    page_unpublished.connect(purge_page_cache, dispatch_uid="hub-page-cache-unpublished")
+    post_page_move.connect(purge_page_cache, dispatch_uid="hub-page-cache-moved")
+    post_delete.connect(_purge_if_page, dispatch_uid="hub-page-cache-page-deleted")
+    for model in (
+        PageViewRestriction,
+        Site,
+        HubSettings,
+        FooterLink,
+        Topic,
+        Population,
+        ResourceType,
+        EvidenceLevel,
+        get_image_model(),
+        get_document_model(),
+    ):
+        _purge_senders.append(model)
+    for model in _purge_senders:
+        _connect_model(model)
+    _signals_connected = True

@@ -1,0 +1,60 @@
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class BasePage(Page):
+    """Fields every page of the hub shares: how it looks in listings and when shared."""
+
+    listing_title = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Shorter title for cards and listings. The page title is used when empty.",
+    )
+    listing_summary = models.TextField(
+        blank=True,
+        max_length=300,
+        help_text="One or two plain-language sentences shown in listings and search results.",
+    )
+    listing_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Image for cards and for sharing on social media.",
+    )
+
+    promote_panels = Page.promote_panels + [
+        MultiFieldPanel(
+            [FieldPanel("listing_title"), FieldPanel("listing_summary"), FieldPanel("listing_image")],
+            heading="Listings and sharing",
+        ),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("listing_summary", boost=2),
+        index.AutocompleteField("listing_title"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def card_title(self):
+        return self.listing_title or self.title
+
+    @property
+    def card_summary(self):
+        return self.listing_summary or self.search_description
+
+    @property
+    def meta_description(self):
+        return self.search_description or self.listing_summary
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # Page views are what the anonymous page cache stores (hub/cache.py).
+        response.hub_page_cacheable = True
+        return response

@@ -1,0 +1,1 @@
+"""Evidence-based resources: the library and its resource pages (issue: knowledge library)."""

@@ -1,0 +1,1 @@
+"""Search logging and synonyms (issue: search)."""

@@ -1,0 +1,107 @@
+"""Settings come from the environment; production refuses unsafe configuration."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "hub.settings.production",
+    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-value-0123456789",
+    "ALLOWED_HOSTS": "hub.example.org",
+    "DATABASE_URL": "sqlite:////tmp/hub-settings-check.sqlite3",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+def run_python(code, env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ELASTICSEARCH_URL", "REDIS_URL"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def setting(name, **env):
+    env.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
+    result = run_python(f"from django.conf import settings; print(settings.{name})", env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = dict(PRODUCTION_ENV, SECRET_KEY="")
+    result = run_python("import django; django.setup()", env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_prints_no_warnings_with_production_variables():
+    env = dict(PRODUCTION_ENV)
+    code = (
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
+    )
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_database_defaults_to_an_sqlite_file_in_the_project():
+    engine = setting("DATABASES['default']['ENGINE']")
+    name = setting("DATABASES['default']['NAME']")
+    assert engine == "django.db.backends.sqlite3"
+    assert name == str(ROOT / "db.sqlite3")
+
+
+def test_database_url_selects_postgresql():
+    engine = setting("DATABASES['default']['ENGINE']", DATABASE_URL="postgres://u@127.0.0.1:5432/hub")
+    assert engine == "django.db.backends.postgresql"
+
+
+def test_search_uses_the_database_backend_unless_elasticsearch_url_is_set():
+    assert setting("WAGTAILSEARCH_BACKENDS['default']['BACKEND']") == "wagtail.search.backends.database"
+    backend = setting(
+        "WAGTAILSEARCH_BACKENDS['default']['BACKEND']", ELASTICSEARCH_URL="http://127.0.0.1:9200"
+    )
+    assert backend == "wagtail.search.backends.elasticsearch9"
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        ({}, "django.core.cache.backends.locmem.LocMemCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "django.core.cache.backends.redis.RedisCache"),
+        ({"CACHE_URL": "redis://127.0.0.1:6379/2"}, "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_cache_is_redis_when_configured_and_local_memory_otherwise(env, backend):
+    assert setting("CACHES['default']['BACKEND']", **env) == backend
+
+
+def test_email_uses_smtp_mailer_when_a_host_is_configured():
+    backend = setting("MAILERS['default']['BACKEND']", EMAIL_HOST="smtp.example.org")
+    host = setting("MAILERS['default']['OPTIONS']['host']", EMAIL_HOST="smtp.example.org")
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert host == "smtp.example.org"
+    assert setting("MAILERS['default']['BACKEND']") == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    documented = {
+        line.split("=", 1)[0].lstrip("# ").strip()
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line
+    }
+    read = set()
+    for path in (ROOT / "hub" / "settings").glob("*.py"):
+        text = path.read_text()
+        for marker in ('os.environ.get("', 'env_bool("', 'env_list("', 'os.environ["'):
+            for chunk in text.split(marker)[1:]:
+                read.add(chunk.split('"', 1)[0])
+    read.discard("DJANGO_SETTINGS_MODULE")
+    assert read, "no environment variables found in settings"
+    assert read <= documented, f"undocumented: {sorted(read - documented)}"
