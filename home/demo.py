@@ -74,7 +74,9 @@ def load(stdout):
     if not isinstance(home, HomePage):
         raise RuntimeError("The default site's root page is not the hub's home page; run migrate first.")
     if not home.listing_summary:
-        home.listing_summary = "A knowledge hub for equitable mental health care in Community Mental Health Centers."
+        home.listing_summary = (
+            "A knowledge hub for equitable mental health care in Community Mental Health Centers."
+        )
         home.search_description = home.listing_summary
         home.save_revision().publish()
 
@@ -103,5 +105,7 @@ def load(stdout):
     settings.save()
     if not settings.footer_links.exists():
         for order, slug in enumerate(["about", "privacy", "accessibility"]):
-            FooterLink.objects.create(settings=settings, label=pages[slug].title, page=pages[slug], sort_order=order)
+            FooterLink.objects.create(
+                settings=settings, label=pages[slug].title, page=pages[slug], sort_order=order
+            )
     stdout.write(f"Home page and {len(pages)} general pages ready.")

@@ -66,8 +66,7 @@ class HomePage(BasePage):
         """Editor-chosen pages that are live and visible to everyone, in order."""
         chosen_ids = [item.page_id for item in self.featured_items.all()]
         visible = {
-            page.pk: page
-            for page in Page.objects.filter(pk__in=chosen_ids).live().public().specific()
+            page.pk: page for page in Page.objects.filter(pk__in=chosen_ids).live().public().specific()
         }
         return [visible[pk] for pk in chosen_ids if pk in visible]
 

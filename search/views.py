@@ -1,3 +1,5 @@
+import re
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
 from wagtail.models import Page
@@ -12,16 +14,18 @@ def clean_query(raw):
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
+def search_terms(query):
+    """The words of a query, without operators or quotes a search engine might
+    read as its own syntax: people type questions, not query languages."""
+    return " ".join(re.findall(r"\w+", query))
+
+
 def search(request):
     query = clean_query(request.GET.get("q", ""))
     results = Page.objects.none()
-    if query:
-        results = (
-            Page.objects.live()
-            .public()
-            .specific()
-            .search(query, operator="or")
-        )
+    terms = search_terms(query)
+    if terms:
+        results = Page.objects.live().public().specific().search(terms, operator="or")
     paginator = Paginator(results, RESULTS_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page", 1))

@@ -8,60 +8,532 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailimages", "0027_image_description"),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('listing_title', models.CharField(blank=True, help_text='Shorter title for cards and listings. The page title is used when empty.', max_length=255)),
-                ('listing_summary', models.TextField(blank=True, help_text='One or two plain-language sentences shown in listings and search results.', max_length=300)),
-                ('mission_heading', models.CharField(default='Equitable mental health care, built together', help_text='The main heading of the site, in plain language.', max_length=160)),
-                ('mission', wagtail.fields.RichTextField(help_text='Two or three sentences on what the CoP is and why it exists.')),
-                ('join_heading', models.CharField(default='Join the Community of Practice', help_text='Heading of the join call to action.', max_length=120)),
-                ('join_text', models.TextField(blank=True, help_text='Why someone should join, in a sentence or two.')),
-                ('body', wagtail.fields.StreamField([('heading', 0), ('paragraph', 1), ('image', 5), ('callout', 8), ('quote', 10), ('video', 14), ('document', 17), ('key_takeaways', 21), ('references', 28), ('call_to_action', 33)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'form_classname': 'title', 'icon': 'title', 'template': 'blocks/heading_block.html'}), 1: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link'], 'icon': 'pilcrow'}), 2: ('wagtail.images.blocks.ImageChooserBlock', (), {}), 3: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for people who cannot see it. Required.'}), 4: ('wagtail.blocks.CharBlock', (), {'required': False}), 5: ('wagtail.blocks.StructBlock', [[('image', 2), ('alt_text', 3), ('caption', 4)]], {}), 6: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('info', 'Information'), ('important', 'Important'), ('tip', 'Tip')]}), 7: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link']}), 8: ('wagtail.blocks.StructBlock', [[('style', 6), ('heading', 4), ('text', 7)]], {}), 9: ('wagtail.blocks.TextBlock', (), {}), 10: ('wagtail.blocks.StructBlock', [[('text', 9), ('attribution', 4)]], {}), 11: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'Link to the video (for example on YouTube or Vimeo).'}), 12: ('wagtail.blocks.CharBlock', (), {'help_text': 'Short title read out by screen readers.'}), 13: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link'], 'help_text': 'Transcript or summary of the video.', 'required': False}), 14: ('wagtail.blocks.StructBlock', [[('video', 11), ('title', 12), ('transcript', 13)]], {}), 15: ('wagtail.documents.blocks.DocumentChooserBlock', (), {}), 16: ('wagtail.blocks.CharBlock', (), {'help_text': 'Link text; the document title by default.', 'required': False}), 17: ('wagtail.blocks.StructBlock', [[('document', 15), ('label', 16)]], {}), 18: ('wagtail.blocks.CharBlock', (), {'default': 'Key takeaways'}), 19: ('wagtail.blocks.CharBlock', (), {'label': 'Takeaway'}), 20: ('wagtail.blocks.ListBlock', (19,), {}), 21: ('wagtail.blocks.StructBlock', [[('heading', 18), ('items', 20)]], {}), 22: ('wagtail.blocks.CharBlock', (), {'default': 'References'}), 23: ('wagtail.blocks.TextBlock', (), {'help_text': 'The reference as it should be cited.'}), 24: ('wagtail.blocks.URLBlock', (), {'required': False}), 25: ('wagtail.blocks.CharBlock', (), {'help_text': 'For example 10.1176/appi.ps.201900123', 'required': False}), 26: ('wagtail.blocks.StructBlock', [[('citation', 23), ('url', 24), ('doi', 25)]], {}), 27: ('wagtail.blocks.ListBlock', (26,), {}), 28: ('wagtail.blocks.StructBlock', [[('heading', 22), ('references', 27)]], {}), 29: ('wagtail.blocks.CharBlock', (), {}), 30: ('wagtail.blocks.TextBlock', (), {'required': False}), 31: ('wagtail.blocks.PageChooserBlock', (), {'required': False}), 32: ('wagtail.blocks.URLBlock', (), {'help_text': 'Used when no page is chosen.', 'required': False}), 33: ('wagtail.blocks.StructBlock', [[('heading', 29), ('text', 30), ('button_text', 29), ('page', 31), ('url', 32)]], {})}, help_text='Any further sections for the home page.')),
-                ('listing_image', models.ForeignKey(blank=True, help_text='Image for cards and for sharing on social media.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "listing_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shorter title for cards and listings. The page title is used when empty.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "listing_summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain-language sentences shown in listings and search results.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "mission_heading",
+                    models.CharField(
+                        default="Equitable mental health care, built together",
+                        help_text="The main heading of the site, in plain language.",
+                        max_length=160,
+                    ),
+                ),
+                (
+                    "mission",
+                    wagtail.fields.RichTextField(
+                        help_text="Two or three sentences on what the CoP is and why it exists."
+                    ),
+                ),
+                (
+                    "join_heading",
+                    models.CharField(
+                        default="Join the Community of Practice",
+                        help_text="Heading of the join call to action.",
+                        max_length=120,
+                    ),
+                ),
+                (
+                    "join_text",
+                    models.TextField(blank=True, help_text="Why someone should join, in a sentence or two."),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 0),
+                            ("paragraph", 1),
+                            ("image", 5),
+                            ("callout", 8),
+                            ("quote", 10),
+                            ("video", 14),
+                            ("document", 17),
+                            ("key_takeaways", 21),
+                            ("references", 28),
+                            ("call_to_action", 33),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "form_classname": "title",
+                                    "icon": "title",
+                                    "template": "blocks/heading_block.html",
+                                },
+                            ),
+                            1: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ],
+                                    "icon": "pilcrow",
+                                },
+                            ),
+                            2: ("wagtail.images.blocks.ImageChooserBlock", (), {}),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "Describe the image for people who cannot see it. Required."},
+                            ),
+                            4: ("wagtail.blocks.CharBlock", (), {"required": False}),
+                            5: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 2), ("alt_text", 3), ("caption", 4)]],
+                                {},
+                            ),
+                            6: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("info", "Information"),
+                                        ("important", "Important"),
+                                        ("tip", "Tip"),
+                                    ]
+                                },
+                            ),
+                            7: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ]
+                                },
+                            ),
+                            8: (
+                                "wagtail.blocks.StructBlock",
+                                [[("style", 6), ("heading", 4), ("text", 7)]],
+                                {},
+                            ),
+                            9: ("wagtail.blocks.TextBlock", (), {}),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 9), ("attribution", 4)]], {}),
+                            11: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {"help_text": "Link to the video (for example on YouTube or Vimeo)."},
+                            ),
+                            12: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "Short title read out by screen readers."},
+                            ),
+                            13: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ],
+                                    "help_text": "Transcript or summary of the video.",
+                                    "required": False,
+                                },
+                            ),
+                            14: (
+                                "wagtail.blocks.StructBlock",
+                                [[("video", 11), ("title", 12), ("transcript", 13)]],
+                                {},
+                            ),
+                            15: ("wagtail.documents.blocks.DocumentChooserBlock", (), {}),
+                            16: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "Link text; the document title by default.", "required": False},
+                            ),
+                            17: ("wagtail.blocks.StructBlock", [[("document", 15), ("label", 16)]], {}),
+                            18: ("wagtail.blocks.CharBlock", (), {"default": "Key takeaways"}),
+                            19: ("wagtail.blocks.CharBlock", (), {"label": "Takeaway"}),
+                            20: ("wagtail.blocks.ListBlock", (19,), {}),
+                            21: ("wagtail.blocks.StructBlock", [[("heading", 18), ("items", 20)]], {}),
+                            22: ("wagtail.blocks.CharBlock", (), {"default": "References"}),
+                            23: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"help_text": "The reference as it should be cited."},
+                            ),
+                            24: ("wagtail.blocks.URLBlock", (), {"required": False}),
+                            25: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "For example 10.1176/appi.ps.201900123", "required": False},
+                            ),
+                            26: (
+                                "wagtail.blocks.StructBlock",
+                                [[("citation", 23), ("url", 24), ("doi", 25)]],
+                                {},
+                            ),
+                            27: ("wagtail.blocks.ListBlock", (26,), {}),
+                            28: ("wagtail.blocks.StructBlock", [[("heading", 22), ("references", 27)]], {}),
+                            29: ("wagtail.blocks.CharBlock", (), {}),
+                            30: ("wagtail.blocks.TextBlock", (), {"required": False}),
+                            31: ("wagtail.blocks.PageChooserBlock", (), {"required": False}),
+                            32: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {"help_text": "Used when no page is chosen.", "required": False},
+                            ),
+                            33: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("heading", 29),
+                                        ("text", 30),
+                                        ("button_text", 29),
+                                        ("page", 31),
+                                        ("url", 32),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                        help_text="Any further sections for the home page.",
+                    ),
+                ),
+                (
+                    "listing_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Image for cards and for sharing on social media.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'home page',
+                "verbose_name": "home page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='HomePageFeaturedItem',
+            name="HomePageFeaturedItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('home_page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='featured_items', to='home.homepage')),
-                ('page', models.ForeignKey(help_text='A page to feature on the home page.', on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "home_page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="featured_items",
+                        to="home.homepage",
+                    ),
+                ),
+                (
+                    "page",
+                    models.ForeignKey(
+                        help_text="A page to feature on the home page.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StandardPage',
+            name="StandardPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('listing_title', models.CharField(blank=True, help_text='Shorter title for cards and listings. The page title is used when empty.', max_length=255)),
-                ('listing_summary', models.TextField(blank=True, help_text='One or two plain-language sentences shown in listings and search results.', max_length=300)),
-                ('introduction', models.TextField(blank=True, help_text='A short plain-language introduction shown under the title.')),
-                ('body', wagtail.fields.StreamField([('heading', 0), ('paragraph', 1), ('image', 5), ('callout', 8), ('quote', 10), ('video', 14), ('document', 17), ('key_takeaways', 21), ('references', 28), ('call_to_action', 33)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'form_classname': 'title', 'icon': 'title', 'template': 'blocks/heading_block.html'}), 1: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link'], 'icon': 'pilcrow'}), 2: ('wagtail.images.blocks.ImageChooserBlock', (), {}), 3: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for people who cannot see it. Required.'}), 4: ('wagtail.blocks.CharBlock', (), {'required': False}), 5: ('wagtail.blocks.StructBlock', [[('image', 2), ('alt_text', 3), ('caption', 4)]], {}), 6: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('info', 'Information'), ('important', 'Important'), ('tip', 'Tip')]}), 7: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link']}), 8: ('wagtail.blocks.StructBlock', [[('style', 6), ('heading', 4), ('text', 7)]], {}), 9: ('wagtail.blocks.TextBlock', (), {}), 10: ('wagtail.blocks.StructBlock', [[('text', 9), ('attribution', 4)]], {}), 11: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'Link to the video (for example on YouTube or Vimeo).'}), 12: ('wagtail.blocks.CharBlock', (), {'help_text': 'Short title read out by screen readers.'}), 13: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link'], 'help_text': 'Transcript or summary of the video.', 'required': False}), 14: ('wagtail.blocks.StructBlock', [[('video', 11), ('title', 12), ('transcript', 13)]], {}), 15: ('wagtail.documents.blocks.DocumentChooserBlock', (), {}), 16: ('wagtail.blocks.CharBlock', (), {'help_text': 'Link text; the document title by default.', 'required': False}), 17: ('wagtail.blocks.StructBlock', [[('document', 15), ('label', 16)]], {}), 18: ('wagtail.blocks.CharBlock', (), {'default': 'Key takeaways'}), 19: ('wagtail.blocks.CharBlock', (), {'label': 'Takeaway'}), 20: ('wagtail.blocks.ListBlock', (19,), {}), 21: ('wagtail.blocks.StructBlock', [[('heading', 18), ('items', 20)]], {}), 22: ('wagtail.blocks.CharBlock', (), {'default': 'References'}), 23: ('wagtail.blocks.TextBlock', (), {'help_text': 'The reference as it should be cited.'}), 24: ('wagtail.blocks.URLBlock', (), {'required': False}), 25: ('wagtail.blocks.CharBlock', (), {'help_text': 'For example 10.1176/appi.ps.201900123', 'required': False}), 26: ('wagtail.blocks.StructBlock', [[('citation', 23), ('url', 24), ('doi', 25)]], {}), 27: ('wagtail.blocks.ListBlock', (26,), {}), 28: ('wagtail.blocks.StructBlock', [[('heading', 22), ('references', 27)]], {}), 29: ('wagtail.blocks.CharBlock', (), {}), 30: ('wagtail.blocks.TextBlock', (), {'required': False}), 31: ('wagtail.blocks.PageChooserBlock', (), {'required': False}), 32: ('wagtail.blocks.URLBlock', (), {'help_text': 'Used when no page is chosen.', 'required': False}), 33: ('wagtail.blocks.StructBlock', [[('heading', 29), ('text', 30), ('button_text', 29), ('page', 31), ('url', 32)]], {})}, help_text='The content of the page.')),
-                ('listing_image', models.ForeignKey(blank=True, help_text='Image for cards and for sharing on social media.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "listing_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shorter title for cards and listings. The page title is used when empty.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "listing_summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain-language sentences shown in listings and search results.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True, help_text="A short plain-language introduction shown under the title."
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 0),
+                            ("paragraph", 1),
+                            ("image", 5),
+                            ("callout", 8),
+                            ("quote", 10),
+                            ("video", 14),
+                            ("document", 17),
+                            ("key_takeaways", 21),
+                            ("references", 28),
+                            ("call_to_action", 33),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "form_classname": "title",
+                                    "icon": "title",
+                                    "template": "blocks/heading_block.html",
+                                },
+                            ),
+                            1: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ],
+                                    "icon": "pilcrow",
+                                },
+                            ),
+                            2: ("wagtail.images.blocks.ImageChooserBlock", (), {}),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "Describe the image for people who cannot see it. Required."},
+                            ),
+                            4: ("wagtail.blocks.CharBlock", (), {"required": False}),
+                            5: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 2), ("alt_text", 3), ("caption", 4)]],
+                                {},
+                            ),
+                            6: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("info", "Information"),
+                                        ("important", "Important"),
+                                        ("tip", "Tip"),
+                                    ]
+                                },
+                            ),
+                            7: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ]
+                                },
+                            ),
+                            8: (
+                                "wagtail.blocks.StructBlock",
+                                [[("style", 6), ("heading", 4), ("text", 7)]],
+                                {},
+                            ),
+                            9: ("wagtail.blocks.TextBlock", (), {}),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 9), ("attribution", 4)]], {}),
+                            11: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {"help_text": "Link to the video (for example on YouTube or Vimeo)."},
+                            ),
+                            12: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "Short title read out by screen readers."},
+                            ),
+                            13: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ],
+                                    "help_text": "Transcript or summary of the video.",
+                                    "required": False,
+                                },
+                            ),
+                            14: (
+                                "wagtail.blocks.StructBlock",
+                                [[("video", 11), ("title", 12), ("transcript", 13)]],
+                                {},
+                            ),
+                            15: ("wagtail.documents.blocks.DocumentChooserBlock", (), {}),
+                            16: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "Link text; the document title by default.", "required": False},
+                            ),
+                            17: ("wagtail.blocks.StructBlock", [[("document", 15), ("label", 16)]], {}),
+                            18: ("wagtail.blocks.CharBlock", (), {"default": "Key takeaways"}),
+                            19: ("wagtail.blocks.CharBlock", (), {"label": "Takeaway"}),
+                            20: ("wagtail.blocks.ListBlock", (19,), {}),
+                            21: ("wagtail.blocks.StructBlock", [[("heading", 18), ("items", 20)]], {}),
+                            22: ("wagtail.blocks.CharBlock", (), {"default": "References"}),
+                            23: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"help_text": "The reference as it should be cited."},
+                            ),
+                            24: ("wagtail.blocks.URLBlock", (), {"required": False}),
+                            25: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "For example 10.1176/appi.ps.201900123", "required": False},
+                            ),
+                            26: (
+                                "wagtail.blocks.StructBlock",
+                                [[("citation", 23), ("url", 24), ("doi", 25)]],
+                                {},
+                            ),
+                            27: ("wagtail.blocks.ListBlock", (26,), {}),
+                            28: ("wagtail.blocks.StructBlock", [[("heading", 22), ("references", 27)]], {}),
+                            29: ("wagtail.blocks.CharBlock", (), {}),
+                            30: ("wagtail.blocks.TextBlock", (), {"required": False}),
+                            31: ("wagtail.blocks.PageChooserBlock", (), {"required": False}),
+                            32: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {"help_text": "Used when no page is chosen.", "required": False},
+                            ),
+                            33: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("heading", 29),
+                                        ("text", 30),
+                                        ("button_text", 29),
+                                        ("page", 31),
+                                        ("url", 32),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                        help_text="The content of the page.",
+                    ),
+                ),
+                (
+                    "listing_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Image for cards and for sharing on social media.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'standard page',
+                "verbose_name": "standard page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
     ]

@@ -46,15 +46,25 @@ def create_homepage(apps, schema_editor):
     )
     root.numchild = Page.objects.filter(depth=2).count()
     root.save(update_fields=["numchild"])
-    Site.objects.update_or_create(
+    site, _ = Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page_id": homepage.pk, "site_name": "CoP Knowledge Hub"},
+        defaults={
+            "hostname": "localhost",
+            "port": 80,
+            "root_page_id": homepage.pk,
+            "site_name": "CoP Knowledge Hub",
+        },
     )
+    # Created here rather than on the first page view, so that view does not
+    # count as a settings change and purge the page cache.
+    HubSettings = apps.get_model("hub.HubSettings")
+    HubSettings.objects.get_or_create(site=site)
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("home", "0001_initial"),
+        ("hub", "0001_initial"),
         ("wagtailcore", "0098_apitoken"),
     ]
 

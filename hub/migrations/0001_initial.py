@@ -8,108 +8,278 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ("wagtailcore", "0098_apitoken"),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvidenceLevel',
+            name="EvidenceLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The term as readers see it.', max_length=120, unique=True)),
-                ('slug', models.SlugField(help_text='Used in web addresses and filters. Filled in from the name when empty.', max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, help_text='A short public explanation of what the term covers.')),
-                ('rank', models.PositiveSmallIntegerField(default=0, help_text='Order on the evidence scale: 1 is the strongest. Unrated evidence goes last.')),
-                ('is_rated', models.BooleanField(default=True, help_text="Untick for 'not rated': such a resource cannot pass evidence review.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="The term as readers see it.", max_length=120, unique=True),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in web addresses and filters. Filled in from the name when empty.",
+                        max_length=120,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="A short public explanation of what the term covers."
+                    ),
+                ),
+                (
+                    "rank",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Order on the evidence scale: 1 is the strongest. Unrated evidence goes last.",
+                    ),
+                ),
+                (
+                    "is_rated",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Untick for 'not rated': such a resource cannot pass evidence review.",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence level',
-                'ordering': ['rank', 'name'],
-                'abstract': False,
+                "verbose_name": "evidence level",
+                "ordering": ["rank", "name"],
+                "abstract": False,
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='Population',
+            name="Population",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The term as readers see it.', max_length=120, unique=True)),
-                ('slug', models.SlugField(help_text='Used in web addresses and filters. Filled in from the name when empty.', max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, help_text='A short public explanation of what the term covers.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="The term as readers see it.", max_length=120, unique=True),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in web addresses and filters. Filled in from the name when empty.",
+                        max_length=120,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="A short public explanation of what the term covers."
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'population',
-                'ordering': ['name'],
-                'abstract': False,
+                "verbose_name": "population",
+                "ordering": ["name"],
+                "abstract": False,
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='ResourceType',
+            name="ResourceType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The term as readers see it.', max_length=120, unique=True)),
-                ('slug', models.SlugField(help_text='Used in web addresses and filters. Filled in from the name when empty.', max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, help_text='A short public explanation of what the term covers.')),
-                ('schema_type', models.CharField(default='CreativeWork', help_text='The schema.org type search engines are told this resource is, e.g. Report.', max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="The term as readers see it.", max_length=120, unique=True),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in web addresses and filters. Filled in from the name when empty.",
+                        max_length=120,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="A short public explanation of what the term covers."
+                    ),
+                ),
+                (
+                    "schema_type",
+                    models.CharField(
+                        default="CreativeWork",
+                        help_text="The schema.org type search engines are told this resource is, e.g. Report.",
+                        max_length=40,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'resource type',
-                'ordering': ['name'],
-                'abstract': False,
+                "verbose_name": "resource type",
+                "ordering": ["name"],
+                "abstract": False,
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The term as readers see it.', max_length=120, unique=True)),
-                ('slug', models.SlugField(help_text='Used in web addresses and filters. Filled in from the name when empty.', max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, help_text='A short public explanation of what the term covers.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="The term as readers see it.", max_length=120, unique=True),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in web addresses and filters. Filled in from the name when empty.",
+                        max_length=120,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="A short public explanation of what the term covers."
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'topic',
-                'ordering': ['name'],
-                'abstract': False,
+                "verbose_name": "topic",
+                "ordering": ["name"],
+                "abstract": False,
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='HubSettings',
+            name="HubSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('community_name', models.CharField(default='Equitable Mental Health Care Community of Practice', help_text="The CoP's full name, shown in the header and footer.", max_length=120)),
-                ('tagline', models.CharField(blank=True, help_text='One line under the name, e.g. what the CoP works towards.', max_length=200)),
-                ('contact_email', models.EmailField(blank=True, help_text='Where people write to the CoP.', max_length=254)),
-                ('contact_address', models.TextField(blank=True, help_text='Postal address, if any.')),
-                ('join_text', models.CharField(default='Join the Community of Practice', help_text='Text of the join button in the footer and on the home page.', max_length=200)),
-                ('join_email', models.EmailField(blank=True, help_text='Used for the join button when no join page is chosen.', max_length=254)),
-                ('join_page', models.ForeignKey(blank=True, help_text="Page the 'Join the CoP' buttons lead to.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
-                ('site', models.OneToOneField(editable=False, on_delete=django.db.models.deletion.CASCADE, to='wagtailcore.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "community_name",
+                    models.CharField(
+                        default="Equitable Mental Health Care Community of Practice",
+                        help_text="The CoP's full name, shown in the header and footer.",
+                        max_length=120,
+                    ),
+                ),
+                (
+                    "tagline",
+                    models.CharField(
+                        blank=True,
+                        help_text="One line under the name, e.g. what the CoP works towards.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, help_text="Where people write to the CoP.", max_length=254),
+                ),
+                ("contact_address", models.TextField(blank=True, help_text="Postal address, if any.")),
+                (
+                    "join_text",
+                    models.CharField(
+                        default="Join the Community of Practice",
+                        help_text="Text of the join button in the footer and on the home page.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "join_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Used for the join button when no join page is chosen.",
+                        max_length=254,
+                    ),
+                ),
+                (
+                    "join_page",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Page the 'Join the CoP' buttons lead to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        editable=False, on_delete=django.db.models.deletion.CASCADE, to="wagtailcore.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hub settings',
+                "verbose_name": "hub settings",
             },
         ),
         migrations.CreateModel(
-            name='FooterLink',
+            name="FooterLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('label', models.CharField(help_text='Link text.', max_length=80)),
-                ('url', models.URLField(blank=True, help_text='Used when no page is chosen.')),
-                ('page', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
-                ('settings', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='footer_links', to='hub.hubsettings')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("label", models.CharField(help_text="Link text.", max_length=80)),
+                ("url", models.URLField(blank=True, help_text="Used when no page is chosen.")),
+                (
+                    "page",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "settings",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="footer_links",
+                        to="hub.hubsettings",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
     ]

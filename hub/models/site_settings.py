@@ -41,12 +41,8 @@ class HubSettings(ClusterableModel, BaseSiteSetting):
     )
 
     panels = [
-        MultiFieldPanel(
-            [FieldPanel("community_name"), FieldPanel("tagline")], heading="Identity"
-        ),
-        MultiFieldPanel(
-            [FieldPanel("contact_email"), FieldPanel("contact_address")], heading="Contact"
-        ),
+        MultiFieldPanel([FieldPanel("community_name"), FieldPanel("tagline")], heading="Identity"),
+        MultiFieldPanel([FieldPanel("contact_email"), FieldPanel("contact_address")], heading="Contact"),
         MultiFieldPanel(
             [FieldPanel("join_page"), FieldPanel("join_text"), FieldPanel("join_email")],
             heading="Join call to action",

@@ -13,9 +13,11 @@ def main_navigation(context):
     items = []
     if site is not None:
         items = list(
-            Page.objects.child_of(site.root_page).live().public().in_menu().only(
-                "id", "title", "url_path", "path", "depth"
-            )
+            Page.objects.child_of(site.root_page)
+            .live()
+            .public()
+            .in_menu()
+            .only("id", "title", "url_path", "path", "depth")
         )
     current_path = getattr(current, "path", "")
     return {

@@ -1,0 +1,46 @@
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from wagtail.models import Page
+
+from hub.demo import DEMO_USERS, demo_password
+from hub.models import HubSettings
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return (
+        Page.objects.count(),
+        get_user_model().objects.count(),
+        sorted(Page.objects.values_list("url_path", flat=True)),
+    )
+
+
+def test_demo_content_is_idempotent(site):
+    call_command("load_demo_content", stdout=open(os.devnull, "w"))
+    first = snapshot()
+    call_command("load_demo_content", stdout=open(os.devnull, "w"))
+    assert snapshot() == first
+    assert "/home/about/" in first[2]
+    settings = HubSettings.for_site(site)
+    assert settings.contact_email
+    assert settings.footer_links.count() == 3
+
+
+def test_demo_accounts_sign_in_with_their_printed_passwords(client):
+    call_command("load_demo_content", stdout=open(os.devnull, "w"))
+    for username, _first, _last, groups, _is_superuser in DEMO_USERS:
+        user = get_user_model().objects.get(username=username)
+        assert set(user.groups.values_list("name", flat=True)) == set(groups)
+        assert client.login(username=username, password=demo_password(username))
+    assert client.login(username="editor", password=demo_password("editor"))
+    assert client.get("/admin/").status_code == 200
+
+
+def test_demo_content_refuses_production_settings(monkeypatch):
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "hub.settings.production")
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo_content", stdout=open(os.devnull, "w"))
