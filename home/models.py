@@ -51,7 +51,7 @@ class HomePage(BasePage):
     search_fields = BasePage.search_fields + [index.SearchField("mission")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.StandardPage"]
+    subpage_types = ["home.StandardPage", "knowledge.ResourceIndexPage"]
     max_count = 1
 
     class Meta:

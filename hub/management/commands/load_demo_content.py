@@ -9,6 +9,7 @@ from django.utils.module_loading import import_string
 LOADERS = [
     "hub.demo.load",
     "home.demo.load",
+    "knowledge.demo.load",
 ]
 
 

@@ -1,0 +1,91 @@
+"""Who may see which pages, for listings, search, feeds and the API.
+
+Wagtail enforces page privacy when a page is served; listings must do the same
+themselves. ``visible_pages`` keeps the pages a person may read: everything
+public, plus restricted sections whose restriction they pass (signed in, in
+one of the groups, or a shared password already entered in this session).
+"""
+
+from django.core.cache import cache
+from django.db.models import Q
+from wagtail.models import PageViewRestriction
+
+from hub.cache import current_generation
+
+
+def _restrictions():
+    """All view restrictions as plain tuples, cached until the page cache is purged
+    (saving or deleting a restriction purges it)."""
+    key = f"hub:restrictions:{current_generation()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            (r.pk, r.page.path, r.restriction_type, frozenset(g.pk for g in r.groups.all()))
+            for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+        ]
+        cache.set(key, rows, 3600)
+    return rows
+
+
+def _user_group_ids(user):
+    if not hasattr(user, "_hub_group_ids"):
+        user._hub_group_ids = frozenset(user.groups.values_list("pk", flat=True))
+    return user._hub_group_ids
+
+
+def _passes(restriction, request):
+    pk, _path, kind, group_ids = restriction
+    user = getattr(request, "user", None)
+    if kind == PageViewRestriction.LOGIN:
+        return bool(user and user.is_authenticated)
+    if kind == PageViewRestriction.GROUPS:
+        if not (user and user.is_authenticated):
+            return False
+        return user.is_superuser or bool(group_ids & _user_group_ids(user))
+    if kind == PageViewRestriction.PASSWORD:
+        session = getattr(request, "session", None)
+        return bool(session) and pk in session.get(
+            PageViewRestriction.passed_view_restrictions_session_key, []
+        )
+    return True
+
+
+def _under_any(paths):
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return condition
+
+
+def _blocked_restrictions(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return list(_restrictions())
+    return [r for r in _restrictions() if not _passes(r, request)]
+
+
+def visibility_key(request):
+    """A short key shared by everyone who may see the same pages, for caching
+    listings: 'public' for anonymous visitors, else the restrictions they fail."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return "public"
+    blocked = sorted(r[0] for r in _blocked_restrictions(request))
+    return "r" + "-".join(map(str, blocked)) if blocked else "all"
+
+
+def visible_pages(queryset, request):
+    """Live pages of ``queryset`` that the person making ``request`` may read."""
+    queryset = queryset.live()
+    blocked = [r[1] for r in _blocked_restrictions(request)]
+    return queryset.exclude(_under_any(blocked)) if blocked else queryset
+
+
+def restricted_paths():
+    """Paths of every restricted section, to mark members-only items in listings."""
+    return tuple(path for _pk, path, _kind, _groups in _restrictions())
+
+
+def is_restricted(page, paths=None):
+    paths = restricted_paths() if paths is None else paths
+    return any(page.path.startswith(path) for path in paths)

@@ -1,0 +1,46 @@
+"""Admin for the site-wide building blocks: the controlled vocabularies."""
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import EvidenceLevel, Population, ResourceType, Topic
+
+
+class TopicViewSet(SnippetViewSet):
+    model = Topic
+    icon = "tag"
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "description"]
+    ordering = ["name"]
+
+
+class PopulationViewSet(SnippetViewSet):
+    model = Population
+    icon = "group"
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "description"]
+    ordering = ["name"]
+
+
+class ResourceTypeViewSet(SnippetViewSet):
+    model = ResourceType
+    icon = "doc-full"
+    list_display = ["name", "slug", "schema_type"]
+    ordering = ["name"]
+
+
+class EvidenceLevelViewSet(SnippetViewSet):
+    model = EvidenceLevel
+    icon = "success"
+    list_display = ["name", "rank", "is_rated", "description"]
+    ordering = ["rank"]
+
+
+class VocabularyGroup(SnippetViewSetGroup):
+    menu_label = "Vocabularies"
+    menu_icon = "list-ul"
+    menu_order = 300
+    items = (TopicViewSet, PopulationViewSet, ResourceTypeViewSet, EvidenceLevelViewSet)
+
+
+register_snippet(VocabularyGroup)

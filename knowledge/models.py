@@ -1,1 +1,0 @@
-"""Evidence-based resources: the library and its resource pages (issue: knowledge library)."""

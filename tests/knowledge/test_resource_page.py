@@ -1,0 +1,148 @@
+import datetime
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.images import get_image_model
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+
+from home.models import HomePage
+from knowledge.models import RelatedResource, ResourceAuthor, ResourceIndexPage, ResourcePage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resource(make_resource):
+    page = make_resource(
+        "Crisis continuum toolkit",
+        topics=["crisis-services", "health-equity"],
+        populations=["youth"],
+        evidence="strong",
+        type="toolkit",
+        doi="10.1176/appi.ps.201900123",
+        last_reviewed=datetime.date(2025, 3, 1),
+    )
+    ResourceAuthor.objects.create(page=page, name="Dana Rivera", organisation="NASMHPD")
+    return page
+
+
+def json_ld(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    scripts = soup.find_all("script", attrs={"type": "application/ld+json"})
+    assert len(scripts) == 1
+    return json.loads(scripts[0].string)
+
+
+def test_resource_page_shows_summary_source_evidence_and_review_date(client, resource):
+    html = client.get(resource.url).content.decode()
+    assert resource.summary in html
+    assert "https://www.samhsa.gov/resource" in html
+    assert "https://doi.org/10.1176/appi.ps.201900123" in html
+    assert 'id="evidence-scale"' in html
+    for level in ("Strong", "Moderate", "Emerging", "Expert consensus", "Not rated"):
+        assert level in html
+    assert "1 March 2025" in html
+
+
+def test_json_ld_is_valid_and_describes_the_resource(client, resource):
+    data = json_ld(client.get(resource.url))
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "HowTo"
+    for key in (
+        "name",
+        "description",
+        "datePublished",
+        "publisher",
+        "author",
+        "about",
+        "audience",
+        "inLanguage",
+        "url",
+    ):
+        assert key in data, key
+    assert data["name"] == "Crisis continuum toolkit"
+    assert data["datePublished"] == "2022"
+    assert data["author"][0]["name"] == "Dana Rivera"
+    assert {t["name"] for t in data["about"]} == {"Crisis services and 988", "Health equity"}
+    assert data["url"].endswith(resource.url)
+
+
+def test_json_ld_cannot_be_broken_out_of_by_content(client, make_resource):
+    page = make_resource("Tricky </script><script>alert(1)</script>")
+    response = client.get(page.url)
+    assert json_ld(response)["name"] == "Tricky </script><script>alert(1)</script>"
+    assert b"<script>alert(1)" not in response.content
+
+
+def test_open_graph_meta_is_present(client, resource):
+    soup = BeautifulSoup(client.get(resource.url).content, "html.parser")
+    og = {m["property"]: m["content"] for m in soup.find_all("meta", attrs={"property": True})}
+    assert og["og:title"] == resource.title
+    assert og["og:type"] == "article"
+    assert og["og:description"].startswith("Plain-language summary")
+    assert og["og:url"].endswith(resource.url)
+
+
+def test_due_for_review_notice_appears_only_when_the_date_has_passed(client, resource):
+    assert "Due for review" not in client.get(resource.url).content.decode()
+    resource.next_review_due = timezone.localdate() - datetime.timedelta(days=1)
+    resource.save_revision().publish()
+    assert "Due for review" in client.get(resource.url).content.decode()
+
+
+def test_next_review_defaults_to_24_months_after_the_last(make_resource):
+    page = make_resource("Reviewed", last_reviewed=datetime.date(2024, 5, 31))
+    assert page.next_review_due == datetime.date(2026, 5, 31)
+
+
+def test_cover_image_needs_alt_text(make_resource):
+    image = get_image_model().objects.create(title="Cover", file=get_test_image_file())
+    page = make_resource("With cover")
+    page.cover_image = image
+    with pytest.raises(ValidationError) as error:
+        page.full_clean()
+    assert "cover_image_alt" in error.value.message_dict
+
+
+def test_related_resources_editor_picked_first_then_by_shared_topics(client, resource, make_resource):
+    picked = make_resource("Picked by the editor", topics=["peer-support"])
+    two_shared = make_resource("Shares two topics", topics=["crisis-services", "health-equity"])
+    one_shared = make_resource("Shares one topic", topics=["health-equity"])
+    make_resource("Shares nothing", topics=["workforce"])
+    draft = make_resource("Draft sharing both", topics=["crisis-services", "health-equity"])
+    draft.unpublish()
+    RelatedResource.objects.create(page=resource, related=picked, sort_order=0)
+    related = client.get(resource.url).context["related_resources"]
+    assert [r.title for r in related] == ["Picked by the editor", "Shares two topics", "Shares one topic"]
+    assert two_shared in related and one_shared in related
+
+
+def test_members_only_related_resources_are_not_shown_to_anonymous_visitors(
+    client, resource, make_resource, members_only
+):
+    members_only(make_resource("Members related", topics=["crisis-services"]))
+    titles = [r.title for r in client.get(resource.url).context["related_resources"]]
+    assert "Members related" not in titles
+
+
+def test_members_only_resource_asks_anonymous_visitors_to_sign_in(client, resource, members_only, make_user):
+    members_only(resource)
+    response = client.get(resource.url)
+    assert response.status_code == 302
+    client.force_login(make_user("morgan", "Members"))
+    assert client.get(resource.url).status_code == 200
+
+
+class ResourcePageTreeTests(WagtailPageTestCase):
+    def test_library_lives_under_home_and_holds_only_resources(self):
+        self.assertAllowedParentPageTypes(ResourceIndexPage, {HomePage})
+        self.assertAllowedSubpageTypes(ResourceIndexPage, {ResourcePage})
+        self.assertAllowedParentPageTypes(ResourcePage, {ResourceIndexPage})
+        self.assertAllowedSubpageTypes(ResourcePage, set())
+        self.assertCanNotCreateAt(HomePage, ResourcePage)
+        self.assertCanNotCreateAt(Page, ResourceIndexPage)
