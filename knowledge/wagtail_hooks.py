@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.admin.views.pages.listing import PageFilterSet
+from wagtail.admin.viewsets.pages import PageListingViewSet
 
 from hub.models import EvidenceLevel, ResourceType, Topic
 

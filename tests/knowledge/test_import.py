@@ -164,7 +164,8 @@ def test_published_imports_are_searchable(library):
 def test_optional_language_and_body_columns(library):
     text = (
         "id,title,publisher,year,resource_type,topics,populations,evidence_level,url,summary,language,body\n"
-        'l1,Guía,Pub,2022,guide,,,emerging,https://a.org,Resumen,es,"Primer párrafo.\n\nSegundo <b>párrafo</b>."\n'
+        "l1,Guía,Pub,2022,guide,,,emerging,https://a.org,Resumen,es,"
+        '"Primer párrafo.\n\nSegundo <b>párrafo</b>."\n'
     )
     run(text, library)
     page = ResourcePage.objects.get(external_id="l1")

@@ -5,8 +5,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
