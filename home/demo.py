@@ -1,5 +1,8 @@
 """Demo content for the home page, the site settings and the general pages."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings as django_settings
 from wagtail.models import Site
 
 from hub.models import FooterLink, HubSettings
@@ -70,6 +73,11 @@ STANDARD_PAGES = [
 
 def load(stdout):
     site = Site.objects.get(is_default_site=True)
+    # Full URLs in feeds, JSON-LD and e-mails should point where `make run` serves.
+    base = urlsplit(django_settings.WAGTAILADMIN_BASE_URL)
+    if base.hostname and (site.hostname, site.port) != (base.hostname, base.port or 80):
+        site.hostname, site.port = base.hostname, base.port or 80
+        site.save()
     home = site.root_page.specific
     if not isinstance(home, HomePage):
         raise RuntimeError("The default site's root page is not the hub's home page; run migrate first.")

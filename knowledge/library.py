@@ -89,7 +89,8 @@ class Selection:
             term = facet.terms().get(value)
             return term[0] if term else None
         if facet.param == "year":
-            return int(value) if value.isdigit() and 1800 < int(value) < 2200 else None
+            canonical = value.isdigit() and str(int(value)) == value
+            return int(value) if canonical and 1800 < int(value) < 2200 else None
         return value if value in LANGUAGE_NAMES else None
 
     def cache_fragment(self):
@@ -258,6 +259,8 @@ class Library:
             else:
                 for code, n in counts.items():
                     options.append({"value": code, "label": LANGUAGE_NAMES.get(code, code), "count": n})
+                for value in chosen - {o["value"] for o in options}:
+                    options.append({"value": value, "label": LANGUAGE_NAMES[value], "count": 0})
             for option in options:
                 option["checked"] = option["value"] in chosen
                 option["id"] = f"filter-{facet.param}-{option['value']}".replace(" ", "-")
@@ -267,7 +270,8 @@ class Library:
                 order = {slug: i for i, slug in enumerate(EvidenceLevelOrder.slugs())}
                 options.sort(key=lambda o: order.get(o["value"], 99))
             else:
-                options.sort(key=lambda o: (-o["count"], o["label"].lower()))
+                # Chosen options first, so none hides under "More".
+                options.sort(key=lambda o: (not o["checked"], -o["count"], o["label"].lower()))
             if options:
                 listing.append(
                     {

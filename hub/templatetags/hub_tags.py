@@ -1,12 +1,14 @@
 from django import template
 from wagtail.models import Page, Site
 
+from hub.privacy import visible_pages
+
 register = template.Library()
 
 
 @register.inclusion_tag("includes/main_navigation.html", takes_context=True)
 def main_navigation(context):
-    """Top-level pages marked 'show in menus', visible to everyone, in tree order."""
+    """Top-level pages marked 'show in menus' that the reader may open, in tree order."""
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
     current = context.get("page")

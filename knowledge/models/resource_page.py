@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -20,7 +20,7 @@ from wagtail.search import index
 
 from hub.blocks import BaseStreamBlock
 from hub.cache import current_generation
-from hub.models import BasePage, EvidenceLevel
+from hub.models import BasePage, EvidenceLevel, ResourceType
 from hub.privacy import is_restricted, visibility_key, visible_pages
 
 REVIEW_CYCLE = relativedelta(months=24)
@@ -52,6 +52,19 @@ EVIDENCE_SCALE_HELP = (
     "early results), Expert consensus (agreed judgement of experts and people with lived "
     "experience), Not rated (not yet assessed; cannot pass evidence review)."
 )
+
+
+def taxonomy_by_id():
+    """Resource types and evidence levels by id, cached until the next change."""
+    key = f"hub:resource-terms:{current_generation()}"
+    terms = cache.get(key)
+    if terms is None:
+        terms = {
+            "types": {t.pk: t for t in ResourceType.objects.all()},
+            "levels": {level.pk: level for level in EvidenceLevel.objects.order_by("rank", "name")},
+        }
+        cache.set(key, terms, 3600)
+    return terms
 
 
 class ResourcePageTag(TaggedItemBase):
@@ -262,12 +275,7 @@ class ResourcePage(BasePage):
 
     def evidence_scale(self):
         """Every level of the scale, for the explanation beside this resource's level."""
-        key = f"hub:evidence-scale:{current_generation()}"
-        levels = cache.get(key)
-        if levels is None:
-            levels = list(EvidenceLevel.objects.all())
-            cache.set(key, levels, 3600)
-        return levels
+        return list(taxonomy_by_id()["levels"].values())
 
     def related(self, request):
         """Editor-picked related resources first, then others sharing the most topics.
@@ -294,7 +302,18 @@ class ResourcePage(BasePage):
         pages = visible.filter(pk__in=related_ids).select_related("resource_type", "evidence_level").in_bulk()
         return [pages[pk] for pk in related_ids if pk in pages]
 
+    def prepare_for_display(self):
+        """Load everything the page shows in a fixed number of queries, so the
+        cost does not grow with its topics, authors, tags or documents."""
+        prefetch_related_objects([self], "topics", "populations", "authors", "tags", "documents__document")
+        terms = taxonomy_by_id()
+        if self.resource_type_id in terms["types"]:
+            self.resource_type = terms["types"][self.resource_type_id]
+        if self.evidence_level_id in terms["levels"]:
+            self.evidence_level = terms["levels"][self.evidence_level_id]
+
     def get_context(self, request, *args, **kwargs):
+        self.prepare_for_display()
         context = super().get_context(request, *args, **kwargs)
         context["related_resources"] = self.related(request)
         context["json_ld"] = self.json_ld(request)

@@ -59,8 +59,14 @@ def test_each_option_counts_what_ticking_it_would_give(client, library, shelf):
 def test_filter_state_lives_in_the_url_and_renders_without_javascript(client, library, shelf):
     response = client.get(library.url, {"topic": "health-equity", "evidence": "strong"})
     soup = BeautifulSoup(response.content, "html.parser")
-    form = soup.find("form", attrs={"method": "get"})
-    assert form is not None
+    forms = [
+        f
+        for f in soup.find_all("form", attrs={"method": "get"})
+        if f.find("input", attrs={"type": "checkbox"})
+    ]
+    assert len(forms) == 1
+    form = forms[0]
+    assert form.find(["button", "input"], attrs={"type": "submit"}) is not None
     checked = {
         (box["name"], box["value"])
         for box in form.find_all("input", attrs={"type": "checkbox", "checked": True})
