@@ -15,9 +15,7 @@ def main_navigation(context):
     items = []
     if site is not None:
         items = list(
-            Page.objects.child_of(site.root_page)
-            .live()
-            .public()
+            visible_pages(Page.objects.child_of(site.root_page), request)
             .in_menu()
             .only("id", "title", "url_path", "path", "depth")
         )
