@@ -6,6 +6,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from home.factories import StandardPageFactory
 from home.models import HomePage, HomePageFeaturedItem, StandardPage
+from knowledge.models import ResourceIndexPage
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ class HomePageTreeTests(WagtailPageTestCase):
         self.assertTrue(HomePage.objects.child_of(root).exists())
 
     def test_standard_pages_nest_under_home_and_each_other(self):
-        self.assertAllowedSubpageTypes(HomePage, {StandardPage})
+        self.assertAllowedSubpageTypes(HomePage, {StandardPage, ResourceIndexPage})
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
         self.assertCanCreateAt(HomePage, StandardPage)
 
