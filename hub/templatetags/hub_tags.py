@@ -1,7 +1,10 @@
 from django import template
+from django.core.cache import cache
+from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 from wagtail.models import Page, Site
 
-from hub.privacy import visible_pages
+from hub.cache import current_generation
+from hub.privacy import visibility_key, visible_pages
 
 register = template.Library()
 
@@ -14,21 +17,52 @@ def main_navigation(context):
     current = context.get("page")
     items = []
     if site is not None:
-        items = list(
-            visible_pages(Page.objects.child_of(site.root_page), request)
-            .in_menu()
-            .only("id", "title", "url_path", "path", "depth")
-        )
+        # The menu is the same for everyone who may see the same pages, so it is
+        # kept until the next publish.
+        key = f"hub:nav:{current_generation()}:{site.pk}:{visibility_key(request)}"
+        items = cache.get(key)
+        if items is None:
+            items = [
+                {"title": page.title, "url": page.get_url(request), "path": page.path}
+                for page in visible_pages(Page.objects.child_of(site.root_page), request)
+                .in_menu()
+                .only("id", "title", "url_path", "path", "depth")
+            ]
+            cache.set(key, items, 3600)
     current_path = getattr(current, "path", "")
     return {
         "request": request,
         "home": site.root_page if site else None,
         "menu_items": [
             {
-                "title": item.title,
-                "url": item.get_url(request),
-                "is_current": bool(current_path) and current_path.startswith(item.path),
+                "title": item["title"],
+                "url": item["url"],
+                "is_current": bool(current_path) and current_path.startswith(item["path"]),
             }
             for item in items
         ],
     }
+
+
+ADMIN_ACCESS_SECONDS = 300
+
+
+@register.simple_tag(takes_context=True)
+def editor_userbar(context):
+    """Wagtail's editing bar, for people who can use the admin.
+
+    Whether someone can is remembered for a few minutes, so readers who are
+    signed in but never edit (most members) do not pay for loading their
+    permissions on every page."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    key = f"hub:admin-access:{user.pk}"
+    can_edit = cache.get(key)
+    if can_edit is None:
+        can_edit = user.has_perm("wagtailadmin.access_admin")
+        cache.set(key, can_edit, ADMIN_ACCESS_SECONDS)
+    if not can_edit:
+        return ""
+    return wagtailuserbar(context)

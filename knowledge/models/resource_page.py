@@ -226,6 +226,17 @@ class ResourcePage(BasePage):
     class Meta:
         verbose_name = "resource"
 
+    @classmethod
+    def get_indexed_objects(cls):
+        # The search index reads topics, populations, tags and authors of every
+        # page; ParentalManyToManyFields are not prefetched by default.
+        return (
+            super()
+            .get_indexed_objects()
+            .select_related("resource_type")
+            .prefetch_related("topics", "populations", "tags", "authors")
+        )
+
     # --- editing -------------------------------------------------------------
 
     def clean(self):

@@ -113,20 +113,18 @@ def test_missing_file_is_a_clear_error(library, tmp_path):
 
 
 def test_a_failure_midway_leaves_nothing_half_imported(library, monkeypatch):
-    calls = {"n": 0}
-    original = ResourceImporter.create
+    def failing_index(self, page_ids):
+        assert ResourcePage.objects.count() == 48  # everything was written...
+        raise RuntimeError("search index unavailable")
 
-    def failing_create(self, row):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk full")
-        return original(self, row)
-
-    monkeypatch.setattr(ResourceImporter, "create", failing_create)
+    monkeypatch.setattr(ResourceImporter, "index", failing_index)
     with pytest.raises(RuntimeError):
         run(SAMPLE.read_text(), library)
+    # ...and all of it rolled back, new vocabulary terms included.
     assert not ResourcePage.objects.exists()
     assert not Topic.objects.filter(name="Historical trauma").exists()
+    library.refresh_from_db()
+    assert library.numchild == 0
 
 
 def test_without_publish_resources_are_drafts_and_live_pages_keep_their_content(library):
