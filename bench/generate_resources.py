@@ -21,7 +21,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "knowledge" / "data" / "sample_resources.csv"
-COLUMNS = ["id", "title", "publisher", "year", "resource_type", "topics", "populations", "evidence_level", "url", "summary"]
+COLUMNS = [
+    "id",
+    "title",
+    "publisher",
+    "year",
+    "resource_type",
+    "topics",
+    "populations",
+    "evidence_level",
+    "url",
+    "summary",
+]
 LANGUAGES = ["en"] * 8 + ["es", "zh", "vi"]
 QUALIFIERS = [
     "for rural CMHCs",
@@ -105,8 +116,12 @@ def ensure_10k():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--csv", type=Path, default=None, help="where to write the CSV (default: a temp file)")
-    parser.add_argument("--import", dest="do_import", action="store_true", help="import it and time the import")
+    parser.add_argument(
+        "--csv", type=Path, default=None, help="where to write the CSV (default: a temp file)"
+    )
+    parser.add_argument(
+        "--import", dest="do_import", action="store_true", help="import it and time the import"
+    )
     args = parser.parse_args()
     path = args.csv or Path(tempfile.mkdtemp()) / "resources.csv"
     generate(args.count, path)

@@ -1,0 +1,349 @@
+#!/usr/bin/env python
+"""Benchmark the hub's pages against its trivial view, served by gunicorn with production settings.
+
+A measurement, not a test: it exits 0 even when a target is missed, unless --strict is given.
+See bench/README.md for how to run it and how to read the table.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+PY = sys.executable
+WORKERS = 2
+WRK_THREADS = 2
+WARMUP_REQUESTS = 6
+DEMO_USER = "member"
+# Targets, as fractions of the trivial view's requests/s (and a latency ceiling for uncached pages).
+CACHED_MIN_RATIO = 0.50
+UNCACHED_MIN_RATIO = 0.05
+UNCACHED_MAX_P99_MS = 100.0
+
+# wrk's own summary is for humans; this prints one machine-readable line from done().
+# Latencies reach Lua in microseconds. errors.status counts responses with a status >= 400.
+WRK_LUA = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d status_errors=%d socket_errors=%d\n",
+    summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+# Runs in a child process so the harness itself never imports Django (and never mixes settings).
+SETUP_HOOK = """
+import sys, django
+django.setup()
+from django.utils.module_loading import import_string
+import_string(sys.argv[1].replace(":", "."))()
+"""
+LOGIN = f"""
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+client = Client()
+client.force_login(get_user_model().objects.get(username={DEMO_USER!r}))
+print(settings.SESSION_COOKIE_NAME + "=" + client.cookies[settings.SESSION_COOKIE_NAME].value)
+"""
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--connections", type=int, default=8, help="open connections (default 8)")
+    parser.add_argument(
+        "--paths", nargs="+", default=[], metavar="PATH", help="extra paths, each run anonymous and signed in"
+    )
+    parser.add_argument(
+        "--setup", nargs="+", default=[], metavar="MODULE:FUNC", help="callables that generate bulk data"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    if args.connections < WRK_THREADS:
+        parser.error(f"--connections must be at least {WRK_THREADS} (one per wrk thread)")
+    return args
+
+
+def base_env(settings_module, **extra):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["DJANGO_SETTINGS_MODULE"] = settings_module
+    env.update(extra)
+    return env
+
+
+def step(title, cmd, env):
+    print(f"==> {title}", flush=True)
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{title} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def free_port():
+    # The OS picks an unused port; the tiny race until gunicorn binds it is acceptable on a laptop.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(port, path, cookie=None):
+    """One GET without following redirects (a redirect would be benchmarked as if it were the page)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheader("X-Page-Cache"), response.getheader("Set-Cookie", "")
+    finally:
+        conn.close()
+
+
+def start_gunicorn(port, env, log_path):
+    cmd = [
+        PY, "-m", "gunicorn", "hub.wsgi:application",
+        "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+    ]  # fmt: skip
+    # Django logs every 404 and 500 to stderr; into a file, so a run with errors does not flood the table.
+    with open(log_path, "w") as log:
+        # Own session: Ctrl-C reaches only us, and the finally block shuts gunicorn down in order.
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+
+
+def wait_until_live(proc, port, log_path, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text()}")
+        try:
+            if fetch(port, "/health/live/")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer /health/live/ within {timeout:.0f} s:\n{log_path.read_text()}")
+
+
+def stop_gunicorn(proc):
+    if proc.poll() is None:
+        proc.terminate()  # SIGTERM: the arbiter stops its workers gracefully
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def cpu_busy(seconds=1.0):
+    """Fraction of CPU time used by anything over `seconds`, while gunicorn idles (Linux only)."""
+
+    def sample():
+        with open("/proc/stat") as f:
+            ticks = [int(t) for t in f.readline().split()[1:]]
+        return ticks[3] + ticks[4], sum(ticks)  # idle + iowait, total
+
+    try:
+        idle1, total1 = sample()
+        time.sleep(seconds)
+        idle2, total2 = sample()
+    except OSError:
+        return None
+    return 1 - (idle2 - idle1) / max(total2 - total1, 1)
+
+
+def check_cache(port, cookie):
+    """The comparison means something only if anonymous runs hit the cache and signed-in ones bypass it."""
+    _, header, set_cookie = fetch(port, "/", cookie)
+    if header is not None:
+        print(f"WARNING: signed-in / carries X-Page-Cache: {header}; the uncached run is not uncached.")
+    # A session Django cannot read is flushed and its cookie cleared: the run would be anonymous.
+    if set_cookie.startswith(cookie.split("=")[0] + '=""'):
+        print("WARNING: the server rejected the signed-in session; the signed-in runs are anonymous.")
+    # Each worker has its own local-memory cache, so the first hit may take a request per worker.
+    for _ in range(WARMUP_REQUESTS + 2):
+        status, header, _ = fetch(port, "/")
+        if header == "hit":
+            return
+    print(f"WARNING: anonymous / never answered X-Page-Cache: hit (last: {header}, status {status}).")
+
+
+def run_wrk(port, path, args, lua_path, cookie=None):
+    cmd = [
+        "wrk", "--latency", "-t", str(WRK_THREADS), "-c", str(args.connections),
+        "-d", f"{args.duration}s", "-s", str(lua_path),
+    ]  # fmt: skip
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    cmd.append(f"http://127.0.0.1:{port}{path}")
+    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^BENCH (.*)$", output, re.MULTILINE)
+    if not match:
+        sys.exit(f"wrk printed no BENCH line:\n{output}")
+    fields = {k: int(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
+    return {
+        "requests": fields["requests"],
+        "rps": fields["requests"] / (fields["duration_us"] / 1e6),
+        "p50_ms": fields["p50_us"] / 1000,
+        "p90_ms": fields["p90_us"] / 1000,
+        "p99_ms": fields["p99_us"] / 1000,
+        "errors": fields["status_errors"] + fields["socket_errors"],
+        "status_errors": fields["status_errors"],
+        "socket_errors": fields["socket_errors"],
+    }
+
+
+def planned_runs(extra_paths):
+    def run(name, path, kind, signed_in):
+        return {"name": name, "path": path, "kind": kind, "signed_in": signed_in}
+
+    runs = [
+        run("trivial", "/health/live/", "trivial", False),
+        run("home (anonymous, cached)", "/", "cached", False),
+        run("home (signed in, uncached)", "/", "uncached", True),
+    ]
+    for path in extra_paths:
+        runs.append(run(f"{path} (anonymous, cached)", path, "cached", False))
+        runs.append(run(f"{path} (signed in, uncached)", path, "uncached", True))
+    return runs
+
+
+def check_targets(runs):
+    checks = []
+    for run in runs:
+        if run["kind"] == "cached":
+            ok = run["ratio"] >= CACHED_MIN_RATIO
+            target = f"req/s >= {CACHED_MIN_RATIO:.0%} of trivial"
+        elif run["kind"] == "uncached":
+            ok = run["ratio"] >= UNCACHED_MIN_RATIO and run["p99_ms"] < UNCACHED_MAX_P99_MS
+            target = f"req/s >= {UNCACHED_MIN_RATIO:.0%} of trivial and p99 < {UNCACHED_MAX_P99_MS:.0f} ms"
+        else:
+            continue
+        # Fast error pages must not pass for fast pages.
+        ok = ok and run["errors"] == 0 and run["status"] == 200
+        checks.append({"name": run["name"], "target": target, "pass": ok})
+    return checks
+
+
+def print_table(runs):
+    header = f"{'name':<34} {'path':<16} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+    header += f"{'% trivial':>9}  {'status':>6}  {'X-Page-Cache':<12}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for r in runs:
+        print(
+            f"{r['name']:<34} {r['path']:<16} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
+            f"{r['errors']:>7} {r['ratio']:>8.1%}  {r['status']:>6}  {r['cache']}"
+        )
+
+
+def main():
+    args = parse_args()
+    # Gunicorn runs in its own session, so a plain `kill` of this script must still reach the finally block.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    database_url = os.environ.get("DATABASE_URL", "")
+    dev_env = base_env("hub.settings.dev")
+    with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
+        tmp = Path(tmp)
+        # The same key for gunicorn and the login subprocess: sessions are signed with it.
+        prod_env = base_env(
+            "hub.settings.production",
+            SECRET_KEY=secrets.token_urlsafe(48)[:64],
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="0",
+            EMAIL_HOST="localhost",
+            DEBUG="0",
+            STATIC_ROOT=str(tmp / "static"),
+        )
+        step("migrate", [PY, "manage.py", "migrate", "--noinput", "-v0"], dev_env)
+        step("load_demo_content", [PY, "manage.py", "load_demo_content"], dev_env)
+        for spec in args.setup:
+            step(f"setup {spec}", [PY, "-c", SETUP_HOOK, spec], dev_env)
+        # The manifest storage refuses to render a template whose static file it has not hashed.
+        collectstatic = [PY, "manage.py", "collectstatic", "--noinput", "-v0"]
+        step("collectstatic (production settings)", collectstatic, prod_env)
+        cookie = step(f"sign in as {DEMO_USER!r}", [PY, "-c", LOGIN], prod_env).strip()
+
+        lua_path = tmp / "report.lua"
+        lua_path.write_text(WRK_LUA)
+        log_path = tmp / "gunicorn.log"
+        port = free_port()
+        runs = planned_runs(args.paths)
+        busy = None
+        print(f"==> gunicorn on 127.0.0.1:{port} ({WORKERS} sync workers)", flush=True)
+        proc = start_gunicorn(port, prod_env, log_path)
+        try:
+            wait_until_live(proc, port, log_path)
+            # Other work on the machine steals CPU from both wrk and gunicorn and skews every ratio.
+            busy = cpu_busy()
+            if busy is not None and busy > 0.2:
+                print(f"WARNING: the CPUs are {busy:.0%} busy before the runs; the numbers will be low.")
+            check_cache(port, cookie)
+            for run in runs:
+                run_cookie = cookie if run["signed_in"] else None
+                # Several requests, so that each worker's local-memory cache holds the page.
+                seen = set()
+                for _ in range(WARMUP_REQUESTS):
+                    run["status"], header, _ = fetch(port, run["path"], run_cookie)
+                    seen.add(header or "-")
+                run["cache"] = ",".join(sorted(seen))
+                if run["status"] != 200:
+                    print(f"WARNING: {run['name']} answers {run['status']}, not 200.")
+                print(f"==> wrk {run['name']}: {args.duration} s, {args.connections} connections", flush=True)
+                run.update(run_wrk(port, run["path"], args, lua_path, run_cookie))
+        finally:
+            stop_gunicorn(proc)
+            errors = [line for line in log_path.read_text().splitlines() if " ERROR " in line]
+            if errors:
+                print(f"WARNING: gunicorn logged {len(errors)} errors, the last: {errors[-1]}")
+
+    trivial_rps = runs[0]["rps"]
+    for run in runs:
+        run["ratio"] = run["rps"] / trivial_rps if trivial_rps else 0.0
+    print_table(runs)
+    checks = check_targets(runs)
+    print("\nTargets:")
+    for c in checks:
+        print(f"  {'PASS' if c['pass'] else 'FAIL'}  {c['name']}: {c['target']}")
+    print(f"\n{os.cpu_count()} CPUs shared by wrk and gunicorn; compare runs on the same machine only.")
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    now = datetime.now().astimezone()
+    out = RESULTS_DIR / f"{now:%Y%m%d-%H%M%S}.json"
+    record = {
+        "timestamp": now.isoformat(timespec="seconds"),
+        "database": "DATABASE_URL" if database_url else "sqlite db.sqlite3",
+        "cpus": os.cpu_count(),
+        "cpu_busy_before": busy,
+        "gunicorn_workers": WORKERS,
+        "duration_s": args.duration,
+        "connections": args.connections,
+        "setup": args.setup,
+        "runs": runs,
+        "targets": checks,
+    }
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"Results written to {out.relative_to(ROOT)}")
+    return 1 if args.strict and not all(c["pass"] for c in checks) else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("\ninterrupted")
