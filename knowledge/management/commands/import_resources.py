@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             with open(options["file"], encoding="utf-8", newline="") as handle:
-                report = ResourceImporter(publish=options["publish"]).run(handle)
+                importer = ResourceImporter(publish=options["publish"])
+                report = importer.run(handle)
         except FileNotFoundError as error:
             raise CommandError(f"No such file: {options['file']}") from error
         except IsADirectoryError as error:
@@ -28,3 +29,6 @@ class Command(BaseCommand):
             self.stderr.write(f"Line {line}: rejected: {reason}")
         state = "published" if options["publish"] else "as drafts"
         self.stdout.write(f"Imported {state}: {report.summary()}.")
+        if options["verbosity"] > 1:
+            for phase, seconds in importer.timings.items():
+                self.stdout.write(f"  {phase}: {seconds:.1f} s")
