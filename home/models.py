@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -6,7 +7,9 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from hub.blocks import BaseStreamBlock
+from hub.cache import current_generation
 from hub.models import BasePage
+from hub.privacy import visibility_key, visible_pages
 
 
 class HomePage(BasePage):
@@ -63,12 +66,18 @@ class HomePage(BasePage):
         return context
 
     def featured_pages(self, request):
-        """Editor-chosen pages that are live and visible to everyone, in order."""
-        chosen_ids = [item.page_id for item in self.featured_items.all()]
-        visible = {
-            page.pk: page for page in Page.objects.filter(pk__in=chosen_ids).live().public().specific()
-        }
-        return [visible[pk] for pk in chosen_ids if pk in visible]
+        """Editor-chosen pages the reader may see, in order; kept until the next publish."""
+        key = f"hub:featured:{current_generation()}:{visibility_key(request)}:{self.pk}"
+        pages = cache.get(key)
+        if pages is None:
+            chosen_ids = [item.page_id for item in self.featured_items.all()]
+            visible = {
+                page.pk: page
+                for page in visible_pages(Page.objects.filter(pk__in=chosen_ids), request).specific()
+            }
+            pages = [visible[pk] for pk in chosen_ids if pk in visible]
+            cache.set(key, pages, 3600)
+        return pages
 
 
 class HomePageFeaturedItem(Orderable):

@@ -6,6 +6,14 @@ class HubConfig(AppConfig):
     verbose_name = "Hub building blocks"
 
     def ready(self):
-        from . import cache
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
+
+        from . import cache, privacy
 
         cache.connect_purge_signals()
+        m2m_changed.connect(
+            privacy.forget_user_groups,
+            sender=get_user_model().groups.through,
+            dispatch_uid="hub-forget-user-groups",
+        )

@@ -53,3 +53,16 @@ def hub_site(request):
         return site_facts(site) if site else None
 
     return {"hub_site": SimpleLazyObject(load)}
+
+
+def fragment_cache_keys(request):
+    """``cache_generation`` and ``cache_audience`` for ``{% cache %}`` fragments.
+
+    A fragment keyed on both is rebuilt after every publish (the generation
+    moves on) and is shared only by people who may see the same pages."""
+    from hub.privacy import visibility_key
+
+    return {
+        "cache_generation": SimpleLazyObject(current_generation),
+        "cache_audience": SimpleLazyObject(lambda: visibility_key(request)),
+    }

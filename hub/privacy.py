@@ -27,10 +27,38 @@ def _restrictions():
     return rows
 
 
+def _user_groups_key(user_pk):
+    return f"hub:user-groups:{user_pk}"
+
+
 def _user_group_ids(user):
+    """The person's group ids, remembered until their groups change."""
     if not hasattr(user, "_hub_group_ids"):
-        user._hub_group_ids = frozenset(user.groups.values_list("pk", flat=True))
+        key = _user_groups_key(user.pk)
+        group_ids = cache.get(key)
+        if group_ids is None:
+            group_ids = frozenset(user.groups.values_list("pk", flat=True))
+            cache.set(key, group_ids, 3600)
+        user._hub_group_ids = group_ids
     return user._hub_group_ids
+
+
+def forget_user_groups(sender, instance, action, reverse, pk_set, **kwargs):
+    """m2m_changed receiver for User.groups: drop the remembered group ids of
+    everyone whose groups changed."""
+    if reverse:
+        # Changed from the group's side: group.user_set.add/remove/clear(...).
+        if action == "pre_clear":
+            user_pks = list(instance.user_set.values_list("pk", flat=True))
+        elif action in ("post_add", "post_remove"):
+            user_pks = list(pk_set or [])
+        else:
+            return
+    elif action in ("post_add", "post_remove", "post_clear"):
+        user_pks = [instance.pk]
+    else:
+        return
+    cache.delete_many([_user_groups_key(pk) for pk in user_pks])
 
 
 def _passes(restriction, request):

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import Count, F
+from django.utils.functional import cached_property
 
 from hub.cache import current_generation
 from hub.models import EvidenceLevel, Population, ResourceType, Topic
@@ -160,30 +161,42 @@ class Library:
     """One view of the library for one request: results, facets and links."""
 
     def __init__(self, index_page, request):
+        # Nothing is computed until the template asks: a cached fragment of the
+        # listing asks for nothing.
+        self.index_page = index_page
         self.request = request
         self.selection = Selection.from_query(request.GET)
-        requested_page = parse_page_number(request.GET.get("page"))
-        base = visible_pages(ResourcePage.objects.descendant_of(index_page), request)
+        self.requested_page = parse_page_number(request.GET.get("page"))
+
+    @cached_property
+    def _result(self):
         fingerprint = hashlib.sha1(self.selection.cache_fragment().encode()).hexdigest()[:16]
         key = (
-            f"hub:library:{current_generation()}:{visibility_key(request)}:"
-            f"{index_page.pk}:{fingerprint}:{requested_page}"
+            f"hub:library:{current_generation()}:{visibility_key(self.request)}:"
+            f"{self.index_page.pk}:{fingerprint}:{self.requested_page}"
         )
         result = cache.get(key)
         if result is None:
-            result = compute(base, self.selection, requested_page)
+            base = visible_pages(ResourcePage.objects.descendant_of(self.index_page), self.request)
+            result = compute(base, self.selection, self.requested_page)
             cache.set(key, result, 3600)
-        self.total = result["total"]
-        self.page_number = result["page"]
-        self.num_pages = result["num_pages"]
-        self.counts = result["counts"]
+        return result
+
+    total = property(lambda self: self._result["total"])
+    page_number = property(lambda self: self._result["page"])
+    num_pages = property(lambda self: self._result["num_pages"])
+    counts = property(lambda self: self._result["counts"])
+
+    @cached_property
+    def results(self):
+        ids = self._result["ids"]
         pages = (
-            ResourcePage.objects.filter(pk__in=result["ids"])
+            ResourcePage.objects.filter(pk__in=ids)
             .select_related("resource_type", "evidence_level")
             .prefetch_related("topics")
             .in_bulk()
         )
-        self.results = [pages[pk] for pk in result["ids"] if pk in pages]
+        return [pages[pk] for pk in ids if pk in pages]
 
     # --- links -----------------------------------------------------------------
 

@@ -53,6 +53,13 @@ class BasePage(Page):
     def meta_description(self):
         return self.search_description or self.listing_summary
 
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        from hub.routing import cached_child
+
+        return cached_child(self, path_components[0]).route(request, path_components[1:])
+
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         # Page views are what the anonymous page cache stores (hub/cache.py).

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     # Serves anonymous page views from the cache before sessions, auth and
     # CSRF are touched; see hub/cache.py for what is cached and when it is purged.
     "hub.cache.AnonymousPageCacheMiddleware",
+    "hub.routing.CachedSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "hub.context_processors.hub_site",
+                "hub.context_processors.fragment_cache_keys",
             ],
         },
     },
@@ -131,6 +133,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "/admin/login/"
+# Sessions are read from the cache and written through to the database: one
+# query less on every signed-in request, and nothing lost when the cache restarts.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")

@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Q, prefetch_related_objects
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -326,6 +326,9 @@ class ResourcePage(BasePage):
     def prepare_for_display(self):
         """Load everything the page shows in a fixed number of queries, so the
         cost does not grow with its topics, authors, tags or documents."""
+        if getattr(self, "_prepared_for_display", False):
+            return
+        self._prepared_for_display = True
         prefetch_related_objects([self], "topics", "populations", "authors", "tags", "documents__document")
         terms = taxonomy_by_id()
         if self.resource_type_id in terms["types"]:
@@ -334,14 +337,15 @@ class ResourcePage(BasePage):
             self.evidence_level = terms["levels"][self.evidence_level_id]
 
     def get_context(self, request, *args, **kwargs):
-        self.prepare_for_display()
+        # Lazy: when the page's fragments are cached, none of this is computed.
         context = super().get_context(request, *args, **kwargs)
-        context["related_resources"] = self.related(request)
-        context["json_ld"] = self.json_ld(request)
+        context["related_resources"] = SimpleLazyObject(lambda: self.related(request))
+        context["json_ld"] = SimpleLazyObject(lambda: self.json_ld(request))
         return context
 
     def json_ld(self, request):
         """schema.org description of the resource, as a string safe inside <script>."""
+        self.prepare_for_display()
         url = self.get_full_url(request)
         data = {
             "@context": "https://schema.org",

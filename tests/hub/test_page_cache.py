@@ -169,3 +169,25 @@ def test_with_redis_a_purge_in_another_process_reaches_this_one():
         assert result.returncode == 0, result.stderr
         assert current_generation() != before
         caches["default"].clear()
+
+
+def test_group_changes_take_effect_at_once_for_members_only_listings(make_user, home_page, rf):
+    from django.contrib.auth.models import Group
+
+    from hub.privacy import visible_pages
+
+    private = StandardPageFactory(parent=home_page, title="Members area", slug="members-area")
+    restriction = PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.set(Group.objects.filter(name="Members"))
+    person = make_user("newcomer")
+    request = rf.get("/")
+    request.user = person
+    assert not visible_pages(type(private).objects.filter(pk=private.pk), request).exists()
+    person.groups.add(Group.objects.get(name="Members"))
+    request.user = type(person).objects.get(pk=person.pk)
+    assert visible_pages(type(private).objects.filter(pk=private.pk), request).exists()
+    Group.objects.get(name="Members").user_set.remove(person)
+    request.user = type(person).objects.get(pk=person.pk)
+    assert not visible_pages(type(private).objects.filter(pk=private.pk), request).exists()
