@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMPS := .make
 
-.PHONY: run test install install-dev lint check pytest bench migrate demo static browsers clean help
+.PHONY: run test install install-dev lint check pytest bench bench-import migrate demo static clean help
 
 help:
 	@echo "make run    install, migrate, load demo content and serve http://$(HOST):$(PORT)/"
@@ -69,8 +69,20 @@ pytest: install-dev
 
 test: lint check pytest
 
+# Pages measured beside the trivial view and the home page, over a library of
+# 10,000 generated resources (added on the first run). Use PostgreSQL:
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench make bench
+BENCH_PATHS ?= /resources/ '/resources/?topic=health-equity&type=report' /resources/988-key-messages/
+
 bench: install-dev
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py --setup bench.generate_resources:ensure_10k --paths $(BENCH_PATHS) $(BENCH_ARGS)
+
+# Times import_resources on 10,000 generated rows, then a re-import of the same
+# file. Run it against an empty database: it adds the rows to the library.
+bench-import: install-dev
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo_content >/dev/null
+	$(PY) bench/generate_resources.py --count 10000 --import
 
 clean:
 	rm -rf $(VENV) $(STAMPS) staticfiles

@@ -84,7 +84,7 @@ def generate(count, path, seed=2026):
 def import_file(path, env=None):
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_resources", str(path), "--publish"],
+        [sys.executable, "manage.py", "import_resources", str(path), "--publish", "-v2"],
         cwd=ROOT,
         env=env or os.environ.copy(),
         capture_output=True,

@@ -22,6 +22,7 @@ local-memory cache each process has its own, so a purge made by another process
 entries expire: ``PAGE_CACHE_SECONDS`` bounds that, and production uses Redis.
 """
 
+import hashlib
 import itertools
 import time
 
@@ -100,7 +101,9 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def cache_key(request):
-        return f"hub:page:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
+        # Hashed: a URL can be longer than a cache key may be.
+        address = hashlib.sha1(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+        return f"hub:page:{current_generation()}:{address}"
 
     @staticmethod
     def response_may_be_stored(request, response):

@@ -22,7 +22,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.html import escape
@@ -368,17 +369,17 @@ class ResourceImporter:
             self.log_entries.append(
                 self.log_entry(page, revision, "wagtail.publish" if self.publish else "wagtail.create")
             )
-        Page.objects.bulk_update(
-            [
-                Page(
-                    pk=page.pk,
-                    latest_revision_id=page.latest_revision_id,
-                    live_revision_id=page.live_revision_id,
-                )
-                for page in pages
-            ],
-            ["latest_revision_id", "live_revision_id"],
+        # Each new page has exactly one revision: point the page at it in one
+        # statement per batch (bulk_update would build a CASE per row).
+        own_revision = Subquery(
+            Revision.objects.filter(
+                base_content_type_id=self.base_content_type.pk, object_id=Cast(OuterRef("pk"), CharField())
+            ).values("pk")[:1]
         )
+        updates = {"latest_revision_id": own_revision}
+        if self.publish:
+            updates["live_revision_id"] = own_revision
+        Page.objects.filter(pk__in=[page.pk for page in pages]).update(**updates)
         self.added_children += len(pages)
         return [page.pk for page in pages]
 
