@@ -146,3 +146,53 @@ class ResourcePageTreeTests(WagtailPageTestCase):
         self.assertAllowedSubpageTypes(ResourcePage, set())
         self.assertCanNotCreateAt(HomePage, ResourcePage)
         self.assertCanNotCreateAt(Page, ResourceIndexPage)
+
+
+def test_editors_filter_resources_in_the_admin_by_review_status_and_type(client, make_user, make_resource):
+    overdue = make_resource("Old guidance", type="guide", next_review_due=datetime.date(2020, 1, 1))
+    make_resource(
+        "Fresh toolkit", type="toolkit", next_review_due=timezone.localdate() + datetime.timedelta(days=400)
+    )
+    client.force_login(make_user("eden", "Editors"))
+    listing = client.get("/admin/resources/", {"review_status": "overdue"})
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert "Old guidance" in html and "Fresh toolkit" not in html
+    by_type = client.get("/admin/resources/", {"resource_type": overdue.resource_type_id}).content.decode()
+    assert "Old guidance" in by_type and "Fresh toolkit" not in by_type
+
+
+class ResourcePageEditingTests(WagtailPageTestCase):
+    def test_an_editor_can_create_a_resource_in_the_admin(self):
+        from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+        from hub.models import EvidenceLevel, ResourceType, Topic
+
+        home = HomePage.objects.get()
+        library = ResourceIndexPage(title="Library", slug="library")
+        home.add_child(instance=library)
+        self.login()
+        self.assertCanCreate(
+            library,
+            ResourcePage,
+            nested_form_data(
+                {
+                    "title": "Crisis lines in rural counties",
+                    "slug": "crisis-lines-rural",
+                    "summary": "How rural CMHCs staff crisis lines around the clock.",
+                    "resource_type": ResourceType.objects.get(slug="guide").pk,
+                    "evidence_level": EvidenceLevel.objects.get(slug="emerging").pk,
+                    "language": "en",
+                    "topics": [Topic.objects.get(slug="crisis-services").pk],
+                    "tags": "988, rural",
+                    "body": streamfield([]),
+                    "authors": inline_formset([{"name": "Jordan Lee", "organisation": ""}]),
+                    "documents": inline_formset([]),
+                    "related_resources": inline_formset([]),
+                    "last_reviewed": "2026-01-15",
+                }
+            ),
+        )
+        created = ResourcePage.objects.get(slug="crisis-lines-rural")
+        assert created.next_review_due == datetime.date(2028, 1, 15)
+        assert [a.name for a in created.authors.all()] == ["Jordan Lee"]
