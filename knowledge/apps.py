@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class KnowledgeConfig(AppConfig):
     name = "knowledge"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -7,8 +7,10 @@ from .resource_page import (
     ResourcePage,
     ResourcePageTag,
 )
+from .workflow import EvidenceReviewTask
 
 __all__ = [
+    "EvidenceReviewTask",
     "LANGUAGE_CHOICES",
     "RelatedResource",
     "ResourceAuthor",

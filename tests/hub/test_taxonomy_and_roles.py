@@ -80,7 +80,7 @@ def test_only_roles_that_work_in_the_admin_can_reach_it(client, make_user, group
     assert (response.status_code == 200) is can_reach_admin
 
 
-def test_contributors_draft_but_cannot_publish_and_editors_publish(make_user, home_page):
+def test_only_review_publishes_contributors_and_editors_cannot_publish_directly(make_user, home_page):
     policy = PagePermissionPolicy()
     contributor = make_user("casey", "Contributors")
     editor = make_user("eden", "Editors")
@@ -88,7 +88,8 @@ def test_contributors_draft_but_cannot_publish_and_editors_publish(make_user, ho
     page = Page.objects.get(pk=home_page.pk)
     assert policy.user_has_permission_for_instance(contributor, "add", page)
     assert not page.permissions_for_user(contributor).can_publish()
-    assert page.permissions_for_user(editor).can_publish()
+    assert not page.permissions_for_user(editor).can_publish()
+    assert page.permissions_for_user(editor).can_edit()
     assert not page.permissions_for_user(reviewer).can_edit()
 
 

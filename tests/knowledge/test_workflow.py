@@ -1,0 +1,200 @@
+"""Nothing goes live without editorial and evidence review, proven at the HTTP
+level with the hub's own roles."""
+
+import pytest
+from django.urls import reverse
+from wagtail.models import WorkflowState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from hub.models import EvidenceLevel, ResourceType
+from knowledge.models import ResourcePage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "contributor": make_user("casey", "Contributors", "Partners"),
+        "editor": make_user("eden", "Editors"),
+        "reviewer": make_user("riley", "Evidence reviewers"),
+    }
+
+
+def edit_data(page, **overrides):
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "summary": page.summary,
+        "resource_type": page.resource_type_id,
+        "evidence_level": page.evidence_level_id,
+        "language": page.language,
+        "source_url": page.source_url,
+        "body": streamfield([]),
+        "authors": inline_formset([]),
+        "documents": inline_formset([]),
+        "related_resources": inline_formset([]),
+    }
+    data.update(overrides)
+    return nested_form_data(data)
+
+
+@pytest.fixture
+def draft(client, library, people):
+    """A resource a contributor has drafted in the library."""
+    client.force_login(people["contributor"])
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("knowledge", "resourcepage", library.pk)),
+        nested_form_data(
+            {
+                "title": "Peer-run respite houses",
+                "slug": "peer-run-respite",
+                "summary": "What peer-run respite is and how CMHCs partner with it.",
+                "resource_type": ResourceType.objects.get(slug="guide").pk,
+                "evidence_level": EvidenceLevel.objects.get(slug="not-rated").pk,
+                "language": "en",
+                "source_url": "https://example.org/respite",
+                "body": streamfield([]),
+                "authors": inline_formset([]),
+                "documents": inline_formset([]),
+                "related_resources": inline_formset([]),
+            }
+        ),
+    )
+    assert response.status_code == 302, response.content[:2000]
+    client.logout()
+    return ResourcePage.objects.get(slug="peer-run-respite")
+
+
+def submit(client, person, page):
+    client.force_login(person)
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=(page.pk,)), {**edit_data(page), "action-submit": "Submit"}
+    )
+    client.logout()
+    return response
+
+
+def act(client, person, page, action, **data):
+    page.refresh_from_db()
+    task_state = WorkflowState.objects.get(object_id=str(page.pk), status="in_progress").current_task_state
+    client.force_login(person)
+    response = client.post(
+        reverse("wagtailadmin_pages:workflow_action", args=(page.pk, action, task_state.pk)),
+        {"review": task_state.pk, **data},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    client.logout()
+    return response
+
+
+def current_task(page):
+    state = WorkflowState.objects.filter(object_id=str(page.pk)).order_by("-pk").first()
+    return state, (state.current_task_state.task.name if state and state.current_task_state else None)
+
+
+def test_a_contributors_publish_request_is_refused(client, draft, people):
+    client.force_login(people["contributor"])
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=(draft.pk,)),
+        {**edit_data(draft), "action-publish": "Publish"},
+    )
+    draft.refresh_from_db()
+    assert not draft.live
+
+
+def test_submit_then_editorial_then_evidence_approval_puts_the_resource_live(client, draft, people):
+    submit(client, people["contributor"], draft)
+    assert current_task(draft)[1] == "Editorial review"
+
+    act(client, people["editor"], draft, "approve", comment="Clear and useful.")
+    assert current_task(draft)[1] == "Evidence review"
+    draft.refresh_from_db()
+    assert not draft.live
+
+    level = EvidenceLevel.objects.get(slug="emerging")
+    response = act(
+        client,
+        people["reviewer"],
+        draft,
+        "approve",
+        evidence_level=level.pk,
+        rationale="Two pilot evaluations.",
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.live
+    assert draft.evidence_level == level
+    state, _ = current_task(draft)
+    assert state.status == "approved"
+    history = [(ts.task.name, ts.finished_by.username, ts.status) for ts in state.task_states.order_by("pk")]
+    assert history == [("Editorial review", "eden", "approved"), ("Evidence review", "riley", "approved")]
+    evidence_comment = state.task_states.order_by("pk").last().comment
+    assert "Emerging" in evidence_comment and "Two pilot evaluations." in evidence_comment
+
+
+def test_a_reviewer_cannot_approve_a_step_that_is_not_theirs(client, draft, people):
+    submit(client, people["contributor"], draft)
+    response = act(client, people["reviewer"], draft, "approve", comment="Looks fine")
+    assert response.status_code == 403
+    assert current_task(draft)[1] == "Editorial review"
+    act(client, people["editor"], draft, "approve", comment="")
+    response = act(
+        client,
+        people["editor"],
+        draft,
+        "approve",
+        evidence_level=EvidenceLevel.objects.get(slug="strong").pk,
+        rationale="I say so",
+    )
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert not draft.live
+
+
+def test_rejection_returns_the_resource_to_its_author_with_the_comment(client, draft, people, mailoutbox):
+    submit(client, people["contributor"], draft)
+    act(client, people["editor"], draft, "approve", comment="")
+    response = act(client, people["reviewer"], draft, "reject", comment="")
+    assert b"This field is required" in response.content
+    act(client, people["reviewer"], draft, "reject", comment="Cite the evaluation report.")
+    state, _ = current_task(draft)
+    assert state.status == "needs_changes"
+    assert state.task_states.order_by("pk").last().comment == "Cite the evaluation report."
+    draft.refresh_from_db()
+    assert not draft.live
+
+
+def test_the_reviewer_is_shown_what_is_missing_and_cannot_approve_without_a_source(
+    client, library, draft, people
+):
+    draft.source_url = ""
+    draft.save_revision()
+    submit(client, people["contributor"], draft)
+    act(client, people["editor"], draft, "approve", comment="")
+    client.force_login(people["reviewer"])
+    task_state = WorkflowState.objects.get(object_id=str(draft.pk), status="in_progress").current_task_state
+    form = client.get(
+        reverse("wagtailadmin_pages:workflow_action", args=(draft.pk, "approve", task_state.pk))
+    )
+    assert "a source: the web address of the original, a DOI or a reference" in form.content.decode()
+    client.logout()
+    response = act(
+        client,
+        people["reviewer"],
+        draft,
+        "approve",
+        evidence_level=EvidenceLevel.objects.get(slug="moderate").pk,
+        rationale="Good studies",
+    )
+    assert "cannot pass evidence review yet" in response.content.decode()
+    draft.refresh_from_db()
+    assert not draft.live
+    assert current_task(draft)[1] == "Evidence review"
+
+
+def test_not_rated_is_not_offered_as_an_evidence_level_for_approval():
+    from knowledge.models.workflow import EvidenceApprovalForm
+
+    levels = set(EvidenceApprovalForm().fields["evidence_level"].queryset.values_list("slug", flat=True))
+    assert "not-rated" not in levels and "strong" in levels
