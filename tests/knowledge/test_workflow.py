@@ -198,3 +198,49 @@ def test_not_rated_is_not_offered_as_an_evidence_level_for_approval():
 
     levels = set(EvidenceApprovalForm().fields["evidence_level"].queryset.values_list("slug", flat=True))
     assert "not-rated" not in levels and "strong" in levels
+
+
+def test_reviewers_and_author_are_emailed_at_each_step(client, draft, people, mailoutbox):
+    people["editor"].email = "eden@example.org"
+    people["editor"].save()
+    submit(client, people["contributor"], draft)
+    to_editors = [m for m in mailoutbox if "eden@example.org" in m.to]
+    assert to_editors and "Peer-run respite houses" in to_editors[0].subject + to_editors[0].body
+    mailoutbox.clear()
+    act(client, people["editor"], draft, "approve", comment="")
+    assert any("riley@example.org" in m.to for m in mailoutbox)
+    mailoutbox.clear()
+    act(client, people["reviewer"], draft, "reject", comment="Cite the evaluation report.")
+    to_author = [m for m in mailoutbox if "casey@example.org" in m.to]
+    assert to_author and "Cite the evaluation report." in to_author[0].body
+
+
+def test_page_history_shows_who_approved_each_step(client, draft, people):
+    from wagtail.models import PageLogEntry
+
+    submit(client, people["contributor"], draft)
+    act(client, people["editor"], draft, "approve", comment="")
+    act(
+        client,
+        people["reviewer"],
+        draft,
+        "approve",
+        evidence_level=EvidenceLevel.objects.get(slug="moderate").pk,
+        rationale="Evaluated in three states.",
+    )
+    approvals = PageLogEntry.objects.filter(page=draft, action="wagtail.workflow.approve").order_by(
+        "timestamp"
+    )
+    assert [(entry.user.username, entry.data["workflow"]["task"]["title"]) for entry in approvals] == [
+        ("eden", "Editorial review"),
+        ("riley", "Evidence review"),
+    ]
+    assert PageLogEntry.objects.filter(page=draft, action="wagtail.publish").exists()
+
+
+def test_a_failing_mail_server_never_loses_a_submission(client, draft, people, settings):
+    settings.MAILERS = {"default": {"BACKEND": "tests.knowledge.broken_mail.BrokenBackend"}}
+    people["editor"].email = "eden@example.org"
+    people["editor"].save()
+    submit(client, people["contributor"], draft)
+    assert current_task(draft)[1] == "Editorial review"
