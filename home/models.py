@@ -67,8 +67,9 @@ class HomePage(BasePage):
 
     def featured_pages(self, request):
         """Editor-chosen pages the reader may see, in order; kept until the next publish."""
+        preview = getattr(request, "is_preview", False)
         key = f"hub:featured:{current_generation()}:{visibility_key(request)}:{self.pk}"
-        pages = cache.get(key)
+        pages = None if preview else cache.get(key)
         if pages is None:
             chosen_ids = [item.page_id for item in self.featured_items.all()]
             visible = {
@@ -76,7 +77,8 @@ class HomePage(BasePage):
                 for page in visible_pages(Page.objects.filter(pk__in=chosen_ids), request).specific()
             }
             pages = [visible[pk] for pk in chosen_ids if pk in visible]
-            cache.set(key, pages, 3600)
+            if not preview:
+                cache.set(key, pages, 3600)
         return pages
 
 

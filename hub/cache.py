@@ -147,6 +147,8 @@ def _purge_if_page(sender, instance, **kwargs):
 
 def connect_purge_signals():
     global _signals_connected
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import m2m_changed
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import PageViewRestriction, Site
@@ -154,6 +156,16 @@ def connect_purge_signals():
 
     from hub.models import EvidenceLevel, FooterLink, HubSettings, Population, ResourceType, Topic
 
+    # Who may see a restricted page changes with the restriction's groups, and
+    # with a group being deleted (its memberships and restrictions go silently).
+    m2m_changed.connect(
+        purge_page_cache,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="hub-page-cache-restriction-groups",
+    )
+    post_delete.connect(
+        purge_page_cache, sender=Group, dispatch_uid="hub-page-cache-group-deleted", weak=False
+    )
     page_published.connect(purge_page_cache, dispatch_uid="hub-page-cache-published")
     page_unpublished.connect(purge_page_cache, dispatch_uid="hub-page-cache-unpublished")
     post_page_move.connect(purge_page_cache, dispatch_uid="hub-page-cache-moved")

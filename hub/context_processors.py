@@ -1,3 +1,4 @@
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -5,6 +6,8 @@ from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
 from hub.cache import current_generation
+
+FRAGMENT_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,11 @@ def fragment_cache_keys(request):
     moves on) and is shared only by people who may see the same pages."""
     from hub.privacy import visibility_key
 
+    if getattr(request, "is_preview", False):
+        # A preview renders a draft: never read or fill the shared fragments.
+        return {"cache_seconds": 0, "cache_generation": "preview", "cache_audience": uuid.uuid4().hex}
     return {
+        "cache_seconds": FRAGMENT_SECONDS,
         "cache_generation": SimpleLazyObject(current_generation),
         "cache_audience": SimpleLazyObject(lambda: visibility_key(request)),
     }

@@ -28,7 +28,9 @@ def _restrictions():
 
 
 def _user_groups_key(user_pk):
-    return f"hub:user-groups:{user_pk}"
+    # The generation is part of the key, so deleting a group (which purges)
+    # forgets everyone's remembered groups.
+    return f"hub:user-groups:{current_generation()}:{user_pk}"
 
 
 def _user_group_ids(user):

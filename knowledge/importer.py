@@ -14,10 +14,12 @@ through Wagtail's publish action page by page is too slow for ten thousand rows.
 
 import csv
 import io
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -54,6 +56,8 @@ OPTIONAL_COLUMNS = ["language", "body"]
 LANGUAGE_BY_NAME = {name.lower(): code for code, name in LANGUAGE_CHOICES}
 LANGUAGES = {code for code, _name in LANGUAGE_CHOICES} | set(LANGUAGE_BY_NAME)
 MAX_FIELD = 100_000
+TERM_MAX = 120
+URL_MAX = 500
 BATCH_SIZE = 500
 
 
@@ -168,6 +172,10 @@ class ResourceImporter:
         self.base_content_type = ContentType.objects.get_for_model(Page)
 
     def run(self, handle):
+        # One importer may run several files; nothing carries over between runs.
+        self.log_entries, self.timings, self.added_children = [], {}, 0
+        for leftover in ("_next_step", "_sibling_slugs"):
+            self.__dict__.pop(leftover, None)
         report = ImportReport()
         imported_ids = []
         started = time.perf_counter()
@@ -216,6 +224,13 @@ class ResourceImporter:
             self.index(imported_ids)
             self.timings["search index"] = time.perf_counter() - index_started
         purge_page_cache()
+        if self.publish and imported_ids and getattr(settings, "WAGTAILFRONTENDCACHE", None):
+            # A CDN in front of the hub forgets the library and changed pages too.
+            from wagtail.contrib.frontend_cache.utils import PurgeBatch
+
+            batch = PurgeBatch()
+            batch.add_pages([self.index_page, *ResourcePage.objects.filter(pk__in=imported_ids)])
+            batch.purge()
         return report
 
     def problem_with(self, row):
@@ -229,12 +244,22 @@ class ResourceImporter:
             return "title is longer than 255 characters"
         if not row["summary"]:
             return "summary is empty (every resource needs a plain-language summary)"
-        if row["year"] and not (row["year"].isdigit() and 1800 < int(row["year"]) <= timezone.now().year + 1):
-            return f"year “{row['year']}” is not a year"
+        if row["year"] and not (
+            re.fullmatch(r"[12][0-9]{3}", row["year"]) and int(row["year"]) <= timezone.now().year + 1
+        ):
+            return f"year “{row['year'][:20]}” is not a year"
         if not row["resource_type"] or self.types.find(row["resource_type"]) is None:
             return f"unknown resource type “{row['resource_type']}”"
         if not row["evidence_level"] or self.levels.find(row["evidence_level"]) is None:
             return f"unknown evidence level “{row['evidence_level']}”"
+        for column in ("topics", "populations"):
+            too_long = [term for term in split_terms(row[column]) if len(term) > TERM_MAX]
+            if too_long:
+                return f"{column[:-1]} “{too_long[0][:40]}…” is longer than {TERM_MAX} characters"
+        if len(row["url"]) > URL_MAX:
+            return f"url is longer than {URL_MAX} characters"
+        if len(row["publisher"]) > 255:
+            return "publisher is longer than 255 characters"
         if row["url"]:
             try:
                 self.url_validator(row["url"])
@@ -274,7 +299,8 @@ class ResourceImporter:
         if self.publish and (not page.live or page.has_unpublished_changes):
             return False
         if not self.publish and page.has_unpublished_changes:
-            return False
+            # A draft import compares with the latest draft, not the live page.
+            page = page.get_latest_revision_as_object()
         for name, value in self.fields(row).items():
             current = getattr(page, name)
             if name == "body":
@@ -408,7 +434,14 @@ class ResourceImporter:
 
     def next_child_path(self):
         if not hasattr(self, "_next_step"):
-            last = self.index_page.get_last_child()
+            # Asked of the database: the library object may not know of pages
+            # added since it was loaded.
+            parent = self.index_page
+            last = (
+                Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+                .order_by("-path")
+                .first()
+            )
             self._next_step = ResourcePage._str2int(last.path[-ResourcePage.steplen :]) + 1 if last else 1
         path = ResourcePage._get_path(self.index_page.path, self.index_page.depth + 1, self._next_step)
         self._next_step += 1

@@ -8,6 +8,7 @@ computed ids and counts are cached per audience until the next publish.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -90,8 +91,7 @@ class Selection:
             term = facet.terms().get(value)
             return term[0] if term else None
         if facet.param == "year":
-            canonical = value.isdigit() and str(int(value)) == value
-            return int(value) if canonical and 1800 < int(value) < 2200 else None
+            return int(value) if re.fullmatch(r"[12][0-9]{3}", value) else None
         return value if value in LANGUAGE_NAMES else None
 
     def cache_fragment(self):
@@ -175,11 +175,13 @@ class Library:
             f"hub:library:{current_generation()}:{visibility_key(self.request)}:"
             f"{self.index_page.pk}:{fingerprint}:{self.requested_page}"
         )
-        result = cache.get(key)
+        preview = getattr(self.request, "is_preview", False)
+        result = None if preview else cache.get(key)
         if result is None:
             base = visible_pages(ResourcePage.objects.descendant_of(self.index_page), self.request)
             result = compute(base, self.selection, self.requested_page)
-            cache.set(key, result, 3600)
+            if not preview:
+                cache.set(key, result, 3600)
         return result
 
     total = property(lambda self: self._result["total"])

@@ -159,7 +159,10 @@ class ResourcePage(BasePage):
         null=True,
         blank=True,
         db_index=True,
-        help_text="When it should be checked again. Leave empty for 24 months after the last review.",
+        help_text=(
+            "When it should be checked again. Leave empty (or earlier than the last review) "
+            "for 24 months after the last review."
+        ),
     )
     external_id = models.CharField(
         max_length=64,
@@ -270,15 +273,14 @@ class ResourcePage(BasePage):
         errors = {}
         if self.cover_image_id and not self.cover_image_alt.strip():
             errors["cover_image_alt"] = "Describe the cover image for people who cannot see it."
-        if self.last_reviewed and self.next_review_due and self.next_review_due <= self.last_reviewed:
-            errors["next_review_due"] = "The next review must come after the last review."
         if errors:
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         if self.publication_date:
             self.publication_year = self.publication_date.year
-        if self.last_reviewed and not self.next_review_due:
+        if self.last_reviewed and (not self.next_review_due or self.next_review_due <= self.last_reviewed):
+            # Empty, or left over from before the latest review: the default cycle.
             self.next_review_due = self.last_reviewed + REVIEW_CYCLE
         super().save(*args, **kwargs)
 
@@ -319,11 +321,16 @@ class ResourcePage(BasePage):
 
         Only resources the reader may see. Cached until the next publish, per
         audience, because the topic overlap query reads the whole library."""
+        preview = getattr(request, "is_preview", False)
         key = f"hub:related:{current_generation()}:{visibility_key(request)}:{self.pk}"
-        related_ids = cache.get(key)
+        related_ids = None if preview else cache.get(key)
         visible = visible_pages(ResourcePage.objects.all(), request)
         if related_ids is None:
-            picked_ids = [item.related_id for item in self.related_resources.all()]
+            picked_ids = list(
+                dict.fromkeys(
+                    item.related_id for item in self.related_resources.all() if item.related_id != self.pk
+                )
+            )
             allowed = set(visible.filter(pk__in=picked_ids).values_list("pk", flat=True))
             related_ids = [pk for pk in picked_ids if pk in allowed]
             topic_ids = [t.pk for t in self.topics.all()]
@@ -335,7 +342,8 @@ class ResourcePage(BasePage):
                     .order_by("-shared_topics", "-publication_year", "-pk")
                     .values_list("pk", flat=True)[: RELATED_LIMIT - len(related_ids)]
                 )
-            cache.set(key, related_ids, 3600)
+            if not preview:
+                cache.set(key, related_ids, 3600)
         pages = visible.filter(pk__in=related_ids).select_related("resource_type", "evidence_level").in_bulk()
         return [pages[pk] for pk in related_ids if pk in pages]
 

@@ -175,3 +175,39 @@ def test_optional_language_and_body_columns(library):
 def test_there_must_be_a_library_to_import_into(home_page):
     with pytest.raises(ImportFileError, match="no resource library"):
         ResourceImporter()
+
+
+def test_reimporting_the_same_file_as_drafts_adds_no_revisions(library):
+    row = HEADER + "d9,Draft nine,Pub,2020,toolkit,peer support,,moderate,https://a.org,Same summary\n"
+    run(row, library, publish=False)
+    page = ResourcePage.objects.get(external_id="d9")
+    revisions = page.revisions.count()
+    report = run(row, library, publish=False)
+    assert (report.unchanged, report.updated) == (1, 0)
+    assert page.revisions.count() == revisions
+
+
+def test_overlong_values_are_rejected_by_line_not_crashing_the_import(library):
+    long_topic = "t" * 130
+    text = HEADER + (
+        f"a1,One,Pub,2020,toolkit,{long_topic},,moderate,https://a.org,Sum\n"
+        f"a2,Two,Pub,2020,toolkit,{long_topic},,moderate,https://a.org,Sum\n"
+        f"a3,Three,Pub,2020,toolkit,,,moderate,https://a.org/{'x' * 600},Sum\n"
+        "a4,Four,Pub,²,toolkit,,,moderate,https://a.org,Sum\n"
+        "a5,Five,Pub,2021,toolkit,,,moderate,https://a.org,Sum\n"
+    )
+    report = run(text, library)
+    assert [line for line, _reason in report.rejected] == [2, 3, 4, 5]
+    assert "longer than 120 characters" in report.rejected[0][1]
+    assert "url is longer than 500 characters" in report.rejected[2][1]
+    assert "is not a year" in report.rejected[3][1]
+    assert report.created == 1
+
+
+def test_one_importer_can_run_two_files(library):
+    importer = ResourceImporter(index_page=library, publish=True)
+    importer.run(io.StringIO(HEADER + "r1,One,Pub,2020,toolkit,,,moderate,https://a.org,Sum\n"))
+    importer.run(io.StringIO(HEADER + "r2,Two,Pub,2020,toolkit,,,moderate,https://a.org,Sum\n"))
+    library.refresh_from_db()
+    assert library.numchild == 2
+    assert sorted(ResourcePage.objects.values_list("external_id", flat=True)) == ["r1", "r2"]

@@ -145,7 +145,9 @@ def test_members_see_members_only_resources_marked(client, library, shelf, membe
 def test_signed_in_people_outside_the_groups_do_not_see_them(client, library, shelf, members_only, make_user):
     members_only(shelf["peer_guide"])
     client.force_login(make_user("eden", "Editors"))
-    assert "Peer guide" not in titles(client.get(library.url))
+    listed = titles(client.get(library.url))
+    assert "Peer guide" not in listed
+    assert "Crisis report" in listed
 
 
 def test_publishing_a_resource_shows_it_in_the_listing_at_once(client, library, shelf, make_resource):
@@ -153,3 +155,27 @@ def test_publishing_a_resource_shows_it_in_the_listing_at_once(client, library, 
     new = make_resource("Brand new", year=2025)
     new.save_revision().publish()
     assert titles(client.get(library.url))[0] == "Brand new"
+
+
+@pytest.mark.parametrize("year", ["²", "①", "9" * 5000, "02020", "-1"])
+def test_odd_year_values_are_left_out_with_a_message(client, library, shelf, year):
+    response = client.get(library.url, {"year": year})
+    assert response.status_code == 200
+    assert len(titles(response)) == 4
+    assert "There is no year called" in response.content.decode()
+
+
+def test_narrowing_a_restrictions_groups_hides_the_page_from_people_who_lost_access(
+    client, library, shelf, members_only, make_user
+):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    members_only(shelf["peer_guide"])
+    client.force_login(make_user("morgan", "Members"))
+    assert "Peer guide" in titles(client.get(library.url))
+    restriction = PageViewRestriction.objects.get(page=shelf["peer_guide"])
+    restriction.groups.set(Group.objects.filter(name="Partners"))
+    listed = titles(client.get(library.url))
+    assert "Peer guide" not in listed
+    assert "Crisis report" in listed

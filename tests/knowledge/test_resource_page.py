@@ -126,8 +126,10 @@ def test_members_only_related_resources_are_not_shown_to_anonymous_visitors(
     client, resource, make_resource, members_only
 ):
     members_only(make_resource("Members related", topics=["crisis-services"]))
+    make_resource("Public related", topics=["crisis-services"])
     titles = [r.title for r in client.get(resource.url).context["related_resources"]]
     assert "Members related" not in titles
+    assert "Public related" in titles
 
 
 def test_members_only_resource_asks_anonymous_visitors_to_sign_in(client, resource, members_only, make_user):
@@ -196,3 +198,30 @@ class ResourcePageEditingTests(WagtailPageTestCase):
         created = ResourcePage.objects.get(slug="crisis-lines-rural")
         assert created.next_review_due == datetime.date(2028, 1, 15)
         assert [a.name for a in created.authors.all()] == ["Jordan Lee"]
+
+
+def test_previewing_a_draft_never_leaks_it_to_the_live_page(client, resource, make_user):
+    live_html = client.get(resource.url).content.decode()
+    assert resource.summary in live_html
+    resource.summary = "SECRET DRAFT SUMMARY"
+    resource.title = "SECRET DRAFT TITLE"
+    resource.save_revision()
+    admin = make_user("alex", is_superuser=True)
+    client.force_login(admin)
+    preview = client.get(f"/admin/pages/{resource.pk}/view_draft/")
+    assert "SECRET DRAFT SUMMARY" in preview.content.decode()
+    client.logout()
+    for person in (None, make_user("morgan", "Members")):
+        if person:
+            client.force_login(person)
+        html = client.get(resource.url).content.decode()
+        assert "SECRET DRAFT" not in html
+        assert "Crisis continuum toolkit" in html
+
+
+def test_next_review_moves_with_a_new_review(make_resource):
+    page = make_resource("Reviewed twice", last_reviewed=datetime.date(2022, 1, 10))
+    assert page.next_review_due == datetime.date(2024, 1, 10)
+    page.last_reviewed = datetime.date(2025, 6, 1)
+    page.save()
+    assert page.next_review_due == datetime.date(2027, 6, 1)
