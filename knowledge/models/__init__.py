@@ -6,6 +6,7 @@ from .resource_page import (
     ResourceDocument,
     ResourcePage,
     ResourcePageTag,
+    ReviewReminder,
 )
 from .workflow import EvidenceReviewTask
 
@@ -18,4 +19,5 @@ __all__ = [
     "ResourceIndexPage",
     "ResourcePage",
     "ResourcePageTag",
+    "ReviewReminder",
 ]

@@ -3,6 +3,7 @@ import json
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -172,6 +173,17 @@ class ResourcePage(BasePage):
         help_text="Stable id from an import file; imports update the page with the same id.",
     )
     tags = ClusterTaggableManager(through=ResourcePageTag, blank=True, help_text="Free keywords.")
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggested_resources",
+        help_text="The member who suggested this resource, if it came from the suggestion form.",
+    )
+    suggestion_reason = models.TextField(
+        blank=True, help_text="Why the member thinks it matters, from the suggestion form."
+    )
 
     content_panels = BasePage.content_panels + [
         FieldPanel("summary"),
@@ -204,7 +216,13 @@ class ResourcePage(BasePage):
         ),
         InlinePanel("related_resources", label="Related resource"),
     ]
-    promote_panels = BasePage.promote_panels + [FieldPanel("external_id")]
+    promote_panels = BasePage.promote_panels + [
+        FieldPanel("external_id"),
+        MultiFieldPanel(
+            [FieldPanel("suggested_by", read_only=True), FieldPanel("suggestion_reason", read_only=True)],
+            heading="Member suggestion",
+        ),
+    ]
 
     search_fields = BasePage.search_fields + [
         index.SearchField("summary", boost=3),
@@ -413,6 +431,18 @@ class ResourcePage(BasePage):
         if self.next_review_due <= today + datetime.timedelta(days=60):
             return "due soon"
         return "current"
+
+
+class ReviewReminder(models.Model):
+    """One reminder sent about one resource on one day, so reminders are not
+    sent twice when the command runs again the same day."""
+
+    page = models.ForeignKey(ResourcePage, on_delete=models.CASCADE, related_name="review_reminders")
+    sent_on = models.DateField()
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["page", "sent_on"], name="one_review_reminder_a_day")]
 
 
 class ResourceAuthor(Orderable):
