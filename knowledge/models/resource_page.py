@@ -444,6 +444,9 @@ class ReviewReminder(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["page", "sent_on"], name="one_review_reminder_a_day")]
 
+    def __str__(self):
+        return f"Review reminder for page {self.page_id} on {self.sent_on}"
+
 
 class ResourceAuthor(Orderable):
     page = ParentalKey(ResourcePage, on_delete=models.CASCADE, related_name="authors")
