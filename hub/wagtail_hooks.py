@@ -1,5 +1,6 @@
 """Admin for the site-wide building blocks: the controlled vocabularies."""
 
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -44,3 +45,11 @@ class VocabularyGroup(SnippetViewSetGroup):
 
 
 register_snippet(VocabularyGroup)
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_queue_panel(request, panels):
+    from .review_panel import ReviewQueuePanel, is_reviewer
+
+    if is_reviewer(request.user):
+        panels.insert(0, ReviewQueuePanel(request.user))

@@ -44,3 +44,27 @@ def test_demo_content_refuses_production_settings(monkeypatch):
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "hub.settings.production")
     with pytest.raises(CommandError, match="production"):
         call_command("load_demo_content", stdout=open(os.devnull, "w"))
+
+
+def test_demo_content_puts_one_resource_in_each_review_state(site):
+    from wagtail.models import WorkflowState
+
+    from knowledge.models import ResourcePage
+
+    call_command("load_demo_content", stdout=open(os.devnull, "w"))
+    call_command("load_demo_content", stdout=open(os.devnull, "w"))
+    states = {
+        ResourcePage.objects.get(pk=int(state.object_id)).external_id: (
+            state.status,
+            state.current_task_state.task.name,
+        )
+        for state in WorkflowState.objects.all()
+    }
+    assert states == {
+        "demo-wf-editorial": ("in_progress", "Editorial review"),
+        "demo-wf-evidence": ("in_progress", "Evidence review"),
+        "demo-wf-rejected": ("needs_changes", "Evidence review"),
+    }
+    draft = ResourcePage.objects.get(external_id="demo-wf-draft")
+    assert not draft.live
+    assert ResourcePage.objects.filter(live=True, external_id="s012").get().is_due_for_review

@@ -244,3 +244,13 @@ def test_a_failing_mail_server_never_loses_a_submission(client, draft, people, s
     people["editor"].save()
     submit(client, people["contributor"], draft)
     assert current_task(draft)[1] == "Editorial review"
+
+
+def test_the_admin_home_shows_reviewers_what_awaits_them(client, draft, people):
+    submit(client, people["contributor"], draft)
+    client.force_login(people["editor"])
+    html = client.get("/admin/").content.decode()
+    assert "Review queue" in html
+    assert 'data-testid="waiting-editorial-review">1<' in html
+    client.force_login(people["contributor"])
+    assert "Review queue" not in client.get("/admin/").content.decode()

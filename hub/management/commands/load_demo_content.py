@@ -10,6 +10,7 @@ LOADERS = [
     "hub.demo.load",
     "home.demo.load",
     "knowledge.demo.load",
+    "knowledge.demo_workflow.load",
 ]
 
 
