@@ -254,3 +254,21 @@ def test_the_admin_home_shows_reviewers_what_awaits_them(client, draft, people):
     assert 'data-testid="waiting-editorial-review">1<' in html
     client.force_login(people["contributor"])
     assert "Review queue" not in client.get("/admin/").content.decode()
+
+
+def test_scheduled_publishing_and_expiry_run_from_publish_scheduled(make_resource):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    scheduled = make_resource("Goes live later")
+    scheduled.unpublish()
+    revision = scheduled.save_revision(approved_go_live_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert not ResourcePage.objects.get(pk=scheduled.pk).live
+    expiring = make_resource("Expires soon", expire_at=timezone.now() - datetime.timedelta(minutes=1))
+    call_command("publish_scheduled", verbosity=0)
+    scheduled.refresh_from_db()
+    expiring.refresh_from_db()
+    assert scheduled.live and scheduled.live_revision_id == revision.pk
+    assert not expiring.live and expiring.expired
