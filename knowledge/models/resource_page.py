@@ -189,9 +189,9 @@ class ResourcePage(BasePage):
         FieldPanel("summary"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("resource_type"), FieldPanel("language")]),
+                FieldRowPanel([FieldPanel("resource_type", widget=forms.Select), FieldPanel("language")]),
                 HelpPanel(content=f"<p>{EVIDENCE_SCALE_HELP}</p>"),
-                FieldPanel("evidence_level"),
+                FieldPanel("evidence_level", widget=forms.RadioSelect),
                 FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("populations", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("tags"),
