@@ -6,8 +6,10 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import path, reverse
 from django.utils import timezone
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
@@ -15,6 +17,7 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 from hub.models import EvidenceLevel, ResourceType, Topic
 
 from .models import ResourcePage
+from .review_cycle import DueForReviewReportView, can_see_review_report
 
 REVIEW_STATUS_CHOICES = [
     ("overdue", "Overdue for review"),
@@ -72,3 +75,34 @@ class ResourceListingViewSet(PageListingViewSet):
 @hooks.register("register_admin_viewset")
 def register_resource_listing():
     return ResourceListingViewSet("resources")
+
+
+# --- "Due for review" report (knowledge/review_cycle.py) ------------------------
+
+
+class DueForReviewMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_review_report(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_due_for_review_urls():
+    return [
+        path("reports/due-for-review/", DueForReviewReportView.as_view(), name="knowledge_due_for_review"),
+        path(
+            "reports/due-for-review/results/",
+            DueForReviewReportView.as_view(results_only=True),
+            name="knowledge_due_for_review_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_due_for_review_menu_item():
+    return DueForReviewMenuItem(
+        "Due for review",
+        reverse("knowledge_due_for_review"),
+        name="due-for-review",
+        icon_name="time",
+        order=1150,
+    )

@@ -34,7 +34,16 @@ def resource_under_review(task_state):
     return task_state.revision.as_object()
 
 
-class EvidenceApprovalForm(forms.Form):
+class ReviewModalForm(forms.Form):
+    """Field ids of their own: the form opens in a dialog over the page editor,
+    whose fields (the evidence level among them) carry Django's default ids."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "review_%s")
+        super().__init__(*args, **kwargs)
+
+
+class EvidenceApprovalForm(ReviewModalForm):
     review = forms.IntegerField(widget=forms.HiddenInput)
     evidence_level = forms.ModelChoiceField(
         queryset=EvidenceLevel.objects.filter(is_rated=True),
@@ -47,6 +56,10 @@ class EvidenceApprovalForm(forms.Form):
         help_text="In a sentence or two: the studies or sources that justify the level.",
     )
 
+    def clean_evidence_level(self):
+        # Its id: the editor passes the form's data on as JSON.
+        return self.cleaned_data["evidence_level"].pk
+
     def clean(self):
         data = super().clean()
         task_state = TaskState.objects.filter(pk=data.get("review")).first()
@@ -54,7 +67,7 @@ class EvidenceApprovalForm(forms.Form):
             raise forms.ValidationError("This review is no longer open. Reload the page.")
         resource = resource_under_review(task_state.specific)
         if data.get("evidence_level"):
-            resource.evidence_level = data["evidence_level"]
+            resource.evidence_level = EvidenceLevel.objects.get(pk=data["evidence_level"])
         gaps = evidence_gaps(resource)
         if gaps:
             raise forms.ValidationError(
@@ -64,7 +77,7 @@ class EvidenceApprovalForm(forms.Form):
         return data
 
 
-class RequestChangesForm(forms.Form):
+class RequestChangesForm(ReviewModalForm):
     comment = forms.CharField(
         label="What needs to change",
         widget=forms.Textarea({"rows": 3}),
@@ -88,7 +101,9 @@ class EvidenceReviewTask(AbstractGroupApprovalTask):
 
     def on_action(self, task_state, user, action_name, **kwargs):
         if action_name == "approve":
-            level = kwargs["evidence_level"]
+            level = EvidenceLevel.objects.filter(pk=kwargs["evidence_level"], is_rated=True).first()
+            if level is None:
+                raise PermissionDenied("Choose a rated evidence level.")
             resource = resource_under_review(task_state)
             if resource.evidence_level_id != level.pk:
                 # The reviewer's confirmed level becomes the version that goes live.
