@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.db import models
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -25,6 +26,16 @@ class BasePage(Page):
         related_name="+",
         help_text="Image for cards and for sharing on social media.",
     )
+
+    settings_panels = Page.settings_panels + [
+        HelpPanel(
+            content=(
+                f"<p>Go-live and expiry times are in your account's time zone, or the hub's "
+                f"({settings.TIME_ZONE}) if you have not chosen one. A page approved with a go-live time "
+                f"goes live then; an expiry time takes it down.</p>"
+            )
+        )
+    ]
 
     promote_panels = Page.promote_panels + [
         MultiFieldPanel(
