@@ -187,9 +187,9 @@ class ResourceImporter:
             self.levels = Vocabulary(EvidenceLevel, create_missing=False)
             existing = {
                 page.external_id: page
-                for page in ResourcePage.objects.filter(external_id__isnull=False).prefetch_related(
-                    "topics", "populations"
-                )
+                for page in ResourcePage.objects.filter(external_id__isnull=False)
+                .select_related("resource_type", "evidence_level")
+                .prefetch_related("topics", "populations")
             }
             seen = {}
             to_create = []
