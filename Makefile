@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMPS := .make
 
-.PHONY: run test install install-dev lint check pytest bench bench-import migrate demo static clean help
+.PHONY: run test install install-dev lint check pytest bench bench-import bench-relevance migrate demo static clean help
 
 help:
 	@echo "make run    install, migrate, load demo content and serve http://$(HOST):$(PORT)/"
@@ -76,6 +76,10 @@ BENCH_PATHS ?= /resources/ '/resources/?topic=health-equity&type=report' /resour
 
 bench: install-dev
 	$(PY) bench/run.py --setup bench.generate_resources:ensure_10k --paths $(BENCH_PATHS) $(BENCH_ARGS)
+
+# MRR and nDCG@10 of resource search over the judged queries in knowledge/data.
+bench-relevance: install-dev
+	$(PY) bench/search_relevance.py
 
 # Times import_resources on 10,000 generated rows, then a re-import of the same
 # file. Run it against an empty database: it adds the rows to the library.

@@ -1,0 +1,94 @@
+"""Search relevance over a judged query set: MRR and nDCG@10.
+
+``python bench/search_relevance.py`` loads the 48 sample resources into a
+throwaway database of the configured engine (a test database, created and
+dropped like pytest's), runs each query of ``knowledge/data/sample_queries.tsv``
+through the hub's resource search, and prints the rank of the first relevant
+result per query, MRR and nDCG@10. Graded relevance: the first listed id of a
+query counts 3, the second 2, the rest 1.
+
+It measures whatever search the hub has now: ``search_resources`` below is the
+one place to point at the hub's search once the search capability lands.
+"""
+
+import csv
+import math
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
+
+QUERIES = ROOT / "knowledge" / "data" / "sample_queries.tsv"
+SAMPLE = ROOT / "knowledge" / "data" / "sample_resources.csv"
+
+
+def load_queries():
+    with QUERIES.open(encoding="utf-8", newline="") as handle:
+        return [
+            (row["qid"], row["query"], row["relevant_ids"].split(";"))
+            for row in csv.DictReader(handle, delimiter="\t")
+        ]
+
+
+def search_resources(query):
+    """External ids of the resources the hub's search returns, best first."""
+    from knowledge.models import ResourcePage
+    from search.views import search_terms
+
+    terms = search_terms(query)
+    if not terms:
+        return []
+    results = ResourcePage.objects.live().public().search(terms, operator="or")[:10]
+    return [page.external_id for page in results]
+
+
+def ndcg_at_10(ranked, relevant):
+    gains = {rid: max(1, 3 - i) for i, rid in enumerate(relevant)}
+    dcg = sum(gains.get(rid, 0) / math.log2(i + 2) for i, rid in enumerate(ranked[:10]))
+    ideal = sorted(gains.values(), reverse=True)[:10]
+    idcg = sum(gain / math.log2(i + 2) for i, gain in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def main():
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import get_runner, setup_test_environment
+
+    setup_test_environment()
+    runner = get_runner(settings)(verbosity=0, interactive=False)
+    old_config = runner.setup_databases()
+    try:
+        from home.models import HomePage
+        from knowledge.importer import ResourceImporter
+        from knowledge.models import ResourceIndexPage
+
+        home = HomePage.objects.get()
+        library = ResourceIndexPage(title="Resource library", slug="resources")
+        home.add_child(instance=library)
+        with SAMPLE.open(encoding="utf-8", newline="") as handle:
+            ResourceImporter(index_page=library, publish=True).run(handle)
+
+        reciprocal_ranks, ndcgs = [], []
+        print(f"engine: {connection.vendor}")
+        print(f"{'qid':<5} {'first relevant rank':>20} {'nDCG@10':>8}  query")
+        for qid, query, relevant in load_queries():
+            ranked = search_resources(query)
+            first = next((i + 1 for i, rid in enumerate(ranked) if rid in relevant), None)
+            reciprocal_ranks.append(1 / first if first else 0.0)
+            ndcgs.append(ndcg_at_10(ranked, relevant))
+            print(f"{qid:<5} {str(first or '-'):>20} {ndcgs[-1]:>8.2f}  {query[:70]}")
+        mrr = sum(reciprocal_ranks) / len(reciprocal_ranks)
+        print(f"\nMRR {mrr:.3f}   nDCG@10 {sum(ndcgs) / len(ndcgs):.3f}")
+    finally:
+        runner.teardown_databases(old_config)
+
+
+if __name__ == "__main__":
+    main()
