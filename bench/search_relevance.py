@@ -36,9 +36,10 @@ def load_queries():
 def search_resources(query):
     """External ids of the resources the hub's search returns, best first."""
     from knowledge.models import ResourcePage
+    from search.synonyms import expand
     from search.views import search_terms
 
-    terms = search_terms(query)
+    terms = search_terms(expand(query))
     if not terms:
         return []
     results = ResourcePage.objects.live().public().search(terms, operator="or")[:10]

@@ -4,6 +4,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
 from wagtail.models import Page
 
+from .synonyms import expand
+
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 10
 
@@ -23,7 +25,7 @@ def search_terms(query):
 def search(request):
     query = clean_query(request.GET.get("q", ""))
     results = Page.objects.none()
-    terms = search_terms(query)
+    terms = search_terms(expand(query)) if query else ""
     if terms:
         results = Page.objects.live().public().specific().search(terms, operator="or")
     paginator = Paginator(results, RESULTS_PER_PAGE)

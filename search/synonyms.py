@@ -1,0 +1,43 @@
+"""Query expansion with the editor-managed synonym list (search.models.Synonym).
+
+Wagtail's database backend has no synonym filter, so a query is widened before
+it is searched: any listed word or phrase found in it brings in its equivalents.
+"""
+
+import re
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+CACHE_KEY = "hub:synonym-groups"
+
+
+def synonym_groups():
+    groups = cache.get(CACHE_KEY)
+    if groups is None:
+        from .models import Synonym
+
+        groups = [synonym.term_list for synonym in Synonym.objects.all()]
+        cache.set(CACHE_KEY, groups, 3600)
+    return groups
+
+
+def forget_synonyms(**kwargs):
+    cache.delete(CACHE_KEY)
+
+
+def expand(query):
+    """The query's own words plus the equivalents of any listed term in it."""
+    text = " ".join(query.lower().split())
+    extra = []
+    for group in synonym_groups():
+        if any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) for term in group):
+            extra.extend(term for term in group if term not in text)
+    return " ".join([query, *extra]) if extra else query
+
+
+def connect():
+    from .models import Synonym
+
+    post_save.connect(forget_synonyms, sender=Synonym, dispatch_uid="hub-synonyms-saved")
+    post_delete.connect(forget_synonyms, sender=Synonym, dispatch_uid="hub-synonyms-deleted")
