@@ -1,7 +1,7 @@
 """The anonymous page cache.
 
-What is cached: responses of Wagtail pages (``BasePage.serve`` marks them) and
-of views decorated with ``cache_for_anonymous``, for GET/HEAD requests that
+What is cached: responses of Wagtail pages (``BasePage.serve`` marks them), for
+GET/HEAD requests that
 carry no session cookie and no Authorization header, when the response is a
 200 that sets no cookie (so no CSRF token and no session was handed out).
 Signed-in people always bypass the cache, in both directions.
@@ -9,8 +9,7 @@ Signed-in people always bypass the cache, in both directions.
 How it is purged: every cached entry's key contains a *generation* number
 kept in the cache itself. Publishing, unpublishing, moving or deleting a page,
 changing its privacy, or saving anything a page can show (taxonomy terms,
-site settings, images, documents, sites and models registered with
-``purge_on_change``) moves the generation on, so every page is rebuilt on its
+site settings, images, documents, sites) moves the generation on, so every page is rebuilt on its
 next view. Purging everything is deliberate: a page shows other pages (menus,
 listings, related resources), and an exact dependency graph is easy to get
 wrong, while a site-wide purge is always correct and cheap at the rate editors
@@ -53,19 +52,6 @@ def current_generation():
 def purge_page_cache(**kwargs):
     """Make every cached page stale. Safe to call from any signal."""
     cache.set(GENERATION_KEY, _new_generation(), timeout=None)
-
-
-def cache_for_anonymous(view):
-    """Let the page cache store this view's anonymous responses."""
-
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.hub_page_cacheable = True
-        return response
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 class AnonymousPageCacheMiddleware:
@@ -118,24 +104,10 @@ class AnonymousPageCacheMiddleware:
         return not (user is not None and user.is_authenticated)
 
 
-_purge_senders = []
-
-
-def purge_on_change(model):
-    """Purge the page cache whenever an instance of ``model`` is saved or deleted."""
-    _purge_senders.append(model)
-    if _signals_connected:
-        _connect_model(model)
-    return model
-
-
 def _connect_model(model):
     uid = f"hub-page-cache-{model._meta.label}"
     post_save.connect(purge_page_cache, sender=model, dispatch_uid=uid + "-save", weak=False)
     post_delete.connect(purge_page_cache, sender=model, dispatch_uid=uid + "-delete", weak=False)
-
-
-_signals_connected = False
 
 
 def _purge_if_page(sender, instance, **kwargs):
@@ -146,7 +118,6 @@ def _purge_if_page(sender, instance, **kwargs):
 
 
 def connect_purge_signals():
-    global _signals_connected
     from django.contrib.auth.models import Group
     from django.db.models.signals import m2m_changed
     from wagtail.documents import get_document_model
@@ -182,7 +153,4 @@ def connect_purge_signals():
         get_image_model(),
         get_document_model(),
     ):
-        _purge_senders.append(model)
-    for model in _purge_senders:
         _connect_model(model)
-    _signals_connected = True

@@ -1,8 +1,11 @@
 """The admin home panel that tells editors and reviewers what awaits them."""
 
+from django.db.models import Count
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
-from wagtail.models import Task, TaskState
+from wagtail.models import GroupApprovalTask, TaskState
+
+from knowledge.models import EvidenceReviewTask
 
 REVIEW_ROLES = {"Editors", "Evidence reviewers", "Steering"}
 
@@ -18,23 +21,27 @@ class ReviewQueuePanel(Component):
     def get_context_data(self, parent_context):
         from knowledge.models import ResourcePage
 
+        # Three queries whatever the number of tasks: tasks with their groups,
+        # waiting counts per task, the user's groups.
+        waiting = dict(
+            TaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
+            .values_list("task_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         group_ids = set(self.user.groups.values_list("pk", flat=True))
-        rows = []
-        for task in Task.objects.filter(active=True).specific().order_by("pk"):
-            task_groups = set(task.groups.values_list("pk", flat=True)) if hasattr(task, "groups") else set()
-            waiting = TaskState.objects.filter(task=task, status=TaskState.STATUS_IN_PROGRESS).count()
-            rows.append(
-                {
-                    "name": task.name,
-                    "waiting": waiting,
-                    "yours": self.user.is_superuser or bool(group_ids & task_groups),
-                }
-            )
+        tasks = GroupApprovalTask.objects.filter(active=True).prefetch_related("groups").order_by("pk")
+        evidence_tasks = EvidenceReviewTask.objects.filter(active=True).prefetch_related("groups")
+        rows = [
+            {
+                "name": task.name,
+                "waiting": waiting.get(task.pk, 0),
+                "yours": self.user.is_superuser or bool(group_ids & {g.pk for g in task.groups.all()}),
+            }
+            for task in sorted([*tasks, *evidence_tasks], key=lambda task: task.pk)
+        ]
         overdue = ResourcePage.objects.filter(live=True, next_review_due__lt=timezone.localdate()).count()
         return {"rows": rows, "overdue": overdue}
-
-    def render_html(self, parent_context=None):
-        return super().render_html(parent_context or {})
 
 
 def is_reviewer(user):

@@ -20,7 +20,7 @@ from hub.cache import current_generation
 from hub.models import EvidenceLevel, Population, ResourceType, Topic
 from hub.privacy import visibility_key, visible_pages
 
-from .models.resource_page import LANGUAGE_CHOICES, ResourcePage
+from .models.resource_page import LANGUAGE_CHOICES, ResourcePage, taxonomy_by_id
 
 PER_PAGE = 20
 MAX_VALUES_PER_FACET = 20
@@ -282,7 +282,8 @@ class Library:
             if facet.param == "year":
                 options.sort(key=lambda o: o["value"], reverse=True)
             elif facet.param == "evidence":
-                order = {slug: i for i, slug in enumerate(EvidenceLevelOrder.slugs())}
+                levels = taxonomy_by_id()["levels"].values()  # in rank order
+                order = {level.slug: i for i, level in enumerate(levels)}
                 options.sort(key=lambda o: order.get(o["value"], 99))
             else:
                 # Chosen options first, so none hides under "More".
@@ -299,14 +300,3 @@ class Library:
                     }
                 )
         return listing
-
-
-class EvidenceLevelOrder:
-    @staticmethod
-    def slugs():
-        key = f"hub:evidence-order:{current_generation()}"
-        slugs = cache.get(key)
-        if slugs is None:
-            slugs = list(EvidenceLevel.objects.order_by("rank", "name").values_list("slug", flat=True))
-            cache.set(key, slugs, 3600)
-        return slugs

@@ -1,4 +1,3 @@
-import datetime
 import json
 
 from dateutil.relativedelta import relativedelta
@@ -421,16 +420,6 @@ class ResourcePage(BasePage):
         }
         data = {k: v for k, v in data.items() if v not in (None, "", [])}
         return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-
-    def review_status(self, today=None):
-        today = today or timezone.localdate()
-        if not self.next_review_due:
-            return "not scheduled"
-        if self.next_review_due < today:
-            return "overdue"
-        if self.next_review_due <= today + datetime.timedelta(days=60):
-            return "due soon"
-        return "current"
 
 
 class ReviewReminder(models.Model):
