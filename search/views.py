@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
@@ -22,6 +23,10 @@ def search_terms(query):
     return " ".join(re.findall(r"\w+", query))
 
 
+def page_url(query, number):
+    return "?" + urlencode({"q": query, "page": number})
+
+
 def search(request):
     query = clean_query(request.GET.get("q", ""))
     results = Page.objects.none()
@@ -38,5 +43,11 @@ def search(request):
     return TemplateResponse(
         request,
         "search/search.html",
-        {"search_query": query, "search_results": page, "paginator": paginator},
+        {
+            "search_query": query,
+            "search_results": page,
+            "paginator": paginator,
+            "previous_url": page_url(query, page.previous_page_number()) if page.has_previous() else "",
+            "next_url": page_url(query, page.next_page_number()) if page.has_next() else "",
+        },
     )

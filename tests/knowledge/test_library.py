@@ -113,6 +113,8 @@ def test_twenty_resources_a_page(client, library, make_resource):
     first = client.get(library.url)
     second = client.get(library.url, {"page": 2})
     assert len(titles(first)) == 20 and len(titles(second)) == 3
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
     assert titles(first)[0] == "Bulk 22"
 
 

@@ -37,3 +37,13 @@ def test_odd_input_is_answered_without_an_error(client, pages, params):
     response = client.get("/search/", params)
     assert response.status_code == 200
     assert len(response.context["search_query"]) <= 200
+
+
+def test_results_are_paged_with_links_that_keep_the_query(client, home_page):
+    for n in range(12):
+        StandardPageFactory(parent=home_page, title=f"Peer support note {n}", slug=f"peer-note-{n}")
+    first = client.get("/search/", {"q": "peer"})
+    html = first.content.decode()
+    assert 'href="?q=peer&amp;page=2"' in html and 'rel="next"' in html
+    second = client.get("/search/", {"q": "peer", "page": 2}).content.decode()
+    assert 'href="?q=peer&amp;page=1"' in second and "Page 2 of 2" in second
