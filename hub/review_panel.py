@@ -21,7 +21,7 @@ class ReviewQueuePanel(Component):
     def get_context_data(self, parent_context):
         from knowledge.models import ResourcePage
 
-        # Three queries whatever the number of tasks: tasks with their groups,
+        # A fixed number of queries whatever the number of tasks: tasks with their groups,
         # waiting counts per task, the user's groups.
         waiting = dict(
             TaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
