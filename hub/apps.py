@@ -9,9 +9,10 @@ class HubConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
-        from . import cache, privacy
+        from . import audience, cache, privacy
 
         cache.connect_purge_signals()
+        audience.connect_signals()
         m2m_changed.connect(
             privacy.forget_user_groups,
             sender=get_user_model().groups.through,

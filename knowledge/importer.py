@@ -34,6 +34,7 @@ from wagtail.models import Page, PageLogEntry, Revision
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from hub.audience import audience_for_path
 from hub.cache import purge_page_cache
 from hub.models import EvidenceLevel, Population, ResourceType, Topic
 
@@ -322,6 +323,7 @@ class ResourceImporter:
         revision (live, when publishing) and a log entry."""
         now = timezone.now()
         parent = self.index_page
+        audience = audience_for_path(parent.path)
         pages = []
         for row in rows:
             page = ResourcePage(
@@ -339,6 +341,7 @@ class ResourceImporter:
                 last_reviewed=timezone.localdate(),
                 latest_revision_created_at=now,
                 owner=self.user,
+                audience=audience,
                 **self.fields(row),
             )
             page.url_path = f"{parent.url_path}{page.slug}/"

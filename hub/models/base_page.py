@@ -26,6 +26,9 @@ class BasePage(Page):
         related_name="+",
         help_text="Image for cards and for sharing on social media.",
     )
+    # Who may see the page, kept in step with page privacy (hub/audience.py);
+    # search filters on it instead of on Wagtail's per-restriction exclusions.
+    audience = models.CharField(max_length=255, default="public", editable=False, db_index=True)
 
     settings_panels = Page.settings_panels + [
         HelpPanel(
@@ -47,6 +50,7 @@ class BasePage(Page):
     search_fields = Page.search_fields + [
         index.SearchField("listing_summary", boost=2),
         index.AutocompleteField("listing_title"),
+        index.FilterField("audience"),
     ]
 
     class Meta:
@@ -63,6 +67,13 @@ class BasePage(Page):
     @property
     def meta_description(self):
         return self.search_description or self.listing_summary
+
+    def save(self, *args, **kwargs):
+        if self.path:
+            from hub.audience import audience_for_path
+
+            self.audience = audience_for_path(self.path)
+        return super().save(*args, **kwargs)
 
     def route(self, request, path_components):
         if not path_components:

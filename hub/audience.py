@@ -1,0 +1,151 @@
+"""Who a page is for, stored on the page so search can filter on it.
+
+Wagtail keeps page privacy in ``PageViewRestriction`` rows on a page and applies
+them to its whole subtree. Filtering search results with ``.public()`` turns
+every restriction into an exclusion clause, which search engines cannot take
+past about a thousand restricted pages. Instead each page stores its
+*audience*: ``"public"``, or the ids of the restrictions on it and its
+ancestors (``"r4"``, ``"r4.r9"``). Search filters on ``audience IN (...)``, the
+audiences the person passes (``allowed_audiences``), a short list however many
+pages are restricted.
+
+The value is kept in sync: computed when a page is saved, and rewritten for a
+whole subtree when a restriction is added or removed or a page moves (signals
+connected in ``hub.apps``). A restriction changing its groups keeps its id, so
+nothing needs rewriting; ``allowed_audiences`` reads the groups afresh.
+"""
+
+from django.apps import apps
+from wagtail.models import Page, PageViewRestriction
+
+PUBLIC = "public"
+
+
+def _key(restriction_ids):
+    return ".".join(f"r{pk}" for pk in sorted(restriction_ids)) or PUBLIC
+
+
+def audience_for_path(path):
+    """The audience of a page at ``path`` (or of a new child of that page: a
+    page has no restriction of its own until it exists)."""
+    ancestor_paths = [path[:i] for i in range(Page.steplen, len(path) + 1, Page.steplen)]
+    ids = PageViewRestriction.objects.filter(page__path__in=ancestor_paths).values_list("pk", flat=True)
+    return _key(ids)
+
+
+def audience_models():
+    """Every concrete page model that stores an audience."""
+    from hub.models import BasePage
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, BasePage) and not model._meta.abstract and not model._meta.proxy
+    ]
+
+
+def _restrictions_by_path():
+    return list(PageViewRestriction.objects.values_list("pk", "page__path"))
+
+
+def sync_subtree(path):
+    """Recompute the audience of the page at ``path`` and every page below it.
+
+    One UPDATE per distinct audience per page model: a subtree holds as many
+    audiences as it holds restricted sections, usually one or two. Returns the
+    pages whose audience changed, so search can re-index them."""
+    restrictions = _restrictions_by_path()
+    # Restricted sections inside or above the subtree, deepest last.
+    relevant = sorted(
+        ((rpath, pk) for pk, rpath in restrictions if rpath.startswith(path) or path.startswith(rpath)),
+        key=lambda item: len(item[0]),
+    )
+    changed = []
+    for model in audience_models():
+        rows = model.objects.filter(path__startswith=path).values_list("pk", "path", "audience")
+        wanted = {}
+        for pk, page_path, current in rows:
+            key = _key(rid for rpath, rid in relevant if page_path.startswith(rpath))
+            if key != current:
+                wanted.setdefault(key, []).append(pk)
+        for key, pks in wanted.items():
+            model.objects.filter(pk__in=pks).update(audience=key)
+            changed.extend(model.objects.filter(pk__in=pks))
+    return changed
+
+
+def allowed_audiences(request):
+    """The audience values the person making ``request`` may see: always
+    ``public``, plus each combination of restrictions they pass."""
+    from hub.privacy import _passes, _restrictions
+
+    restrictions = _restrictions()
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    if (user is None or not user.is_authenticated) and not session:
+        return [PUBLIC]
+    allowed = [PUBLIC]
+    for restriction in restrictions:
+        chain = [r for r in restrictions if restriction[1].startswith(r[1])]
+        if all(_passes(r, request) for r in chain):
+            allowed.append(_key(r[0] for r in chain))
+    return sorted(set(allowed))
+
+
+def reindex(pages):
+    """Send pages whose audience changed to the search index, so its filter
+    field follows (search.indexing queues them if the index is unreachable)."""
+    from wagtail.search import index
+
+    for page in pages:
+        index.insert_or_update_object(page)
+
+
+def _on_restriction_change(sender, instance, **kwargs):
+    if kwargs.get("created") is False:
+        return  # an edited restriction keeps its id; its groups are read at query time
+    try:
+        path = Page.objects.values_list("path", flat=True).get(pk=instance.page_id)
+    except Page.DoesNotExist:
+        return  # the page itself is being deleted
+    reindex(sync_subtree(path))
+
+
+def _on_page_moved(sender, instance, **kwargs):
+    path = Page.objects.values_list("path", flat=True).get(pk=instance.pk)
+    reindex(sync_subtree(path))
+
+
+def connect_signals():
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import post_page_move
+
+    post_save.connect(
+        _on_restriction_change, sender=PageViewRestriction, dispatch_uid="hub-audience-restriction"
+    )
+    post_delete.connect(
+        _on_restriction_change,
+        sender=PageViewRestriction,
+        dispatch_uid="hub-audience-restriction-deleted",
+    )
+    post_page_move.connect(_on_page_moved, dispatch_uid="hub-audience-moved")
+
+
+def backfill(app_label, *model_names):
+    """A RunPython operation for migrations that add ``audience`` to page
+    models: sets it for pages that already sit under a restriction."""
+
+    def forwards(apps, schema_editor):
+        restrictions = list(
+            apps.get_model("wagtailcore", "PageViewRestriction").objects.values_list("pk", "page__path")
+        )
+        for name in model_names:
+            model = apps.get_model(app_label, name)
+            for pk, path in model.objects.exclude(path="").values_list("pk", "path"):
+                key = _key(rid for rid, rpath in restrictions if path.startswith(rpath))
+                if key != PUBLIC:
+                    model.objects.filter(pk=pk).update(audience=key)
+
+    from django.db import migrations
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)
