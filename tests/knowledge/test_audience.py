@@ -5,8 +5,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.test import RequestFactory
 from wagtail.models import PageViewRestriction
 
-from hub.audience import PUBLIC, allowed_audiences
 from home.models import StandardPage
+from hub.audience import PUBLIC, allowed_audiences
 from knowledge.models import ResourcePage
 
 pytestmark = pytest.mark.django_db
