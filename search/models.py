@@ -33,3 +33,60 @@ class Synonym(index.Indexed, models.Model):
     @property
     def term_list(self):
         return [" ".join(term.lower().split()) for term in self.terms.split(",") if term.strip()]
+
+
+class SearchDailyStat(models.Model):
+    """How often a query was searched on one day, and how often it found nothing.
+
+    The raw material of the search reports and the gap analysis. Queries are
+    stored normalised (lower case, single spaces) and nothing about who searched."""
+
+    date = models.DateField(db_index=True)
+    query = models.CharField(max_length=255)
+    searches = models.PositiveIntegerField(default=0)
+    searches_without_results = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "query"], name="search_daily_stat_unique")]
+        ordering = ["-date", "-searches"]
+
+    def __str__(self):
+        return f"{self.query} ({self.date}: {self.searches})"
+
+
+class IndexQueueItem(models.Model):
+    """A page or record the search index has not yet taken, because the search
+    service could not be reached when it changed. Retried by ``update_index``
+    and after the next successful write to the index."""
+
+    ACTION_UPDATE = "update"
+    ACTION_DELETE = "delete"
+    ACTION_CHOICES = [(ACTION_UPDATE, "Add or update"), (ACTION_DELETE, "Remove")]
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=50)
+    action = models.CharField(max_length=10, choices=ACTION_CHOICES, default=ACTION_UPDATE)
+    attempts = models.PositiveIntegerField(default=1)
+    last_error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="search_index_queue_unique")
+        ]
+        ordering = ["queued_at"]
+
+    def __str__(self):
+        return f"{self.action} {self.content_type.model} {self.object_id}"
+
+
+class SearchWord(models.Model):
+    """A word that occurs in the hub's searchable content, with how many
+    documents hold it: the vocabulary typo correction chooses from."""
+
+    word = models.CharField(max_length=100, unique=True)
+    documents = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return self.word
