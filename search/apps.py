@@ -5,6 +5,7 @@ class SearchConfig(AppConfig):
     name = "search"
 
     def ready(self):
-        from . import synonyms
+        from . import indexing, synonyms
 
         synonyms.connect()
+        indexing.connect()

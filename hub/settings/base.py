@@ -208,18 +208,27 @@ ADMINS = [("Hub staff", a) for a in env_list("ADMIN_EMAILS")]
 # immediately in-process; a queue backend can be configured here later.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# Search: Wagtail's database backend unless ELASTICSEARCH_URL is set.
+# Search: Wagtail's database backend unless ELASTICSEARCH_URL is set. With
+# Elasticsearch, the hub's backend (search/elasticsearch.py: English analysis,
+# synonyms set, typo tolerance, failed writes queued) is the default and the
+# database backend is kept current beside it as "fallback", which answers
+# searches while Elasticsearch cannot.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "hub_")
+# 9 (default) or 8 (an 8.10+ cluster, with the 8.x client pinned: see README).
+ELASTICSEARCH_VERSION = os.environ.get("ELASTICSEARCH_VERSION", "9")
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch9",
+            "BACKEND": f"search.elasticsearch.HubElasticsearch{ELASTICSEARCH_VERSION}SearchBackend",
             "URLS": [ELASTICSEARCH_URL],
-            "INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "hub_"),
+            "INDEX_PREFIX": ELASTICSEARCH_INDEX_PREFIX,
             "TIMEOUT": 5,
-            "OPTIONS": {},
+            # One retry: during an outage a save waits for two attempts, not four.
+            "OPTIONS": {"max_retries": 1},
             "INDEX_SETTINGS": {},
-        }
+        },
+        "fallback": {"BACKEND": "wagtail.search.backends.database"},
     }
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
