@@ -54,7 +54,13 @@ class HomePage(BasePage):
     search_fields = BasePage.search_fields + [index.SearchField("mission")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.StandardPage", "knowledge.ResourceIndexPage"]
+    subpage_types = [
+        "home.StandardPage",
+        "knowledge.ResourceIndexPage",
+        "events.EventIndexPage",
+        "community.JoinPage",
+        "community.WorkingGroupIndexPage",
+    ]
     max_count = 1
 
     class Meta:
@@ -97,6 +103,9 @@ class HomePageFeaturedItem(Orderable):
 class StandardPage(BasePage):
     """A plain page for anything that is not a resource, an event or a group:
     about the CoP, the privacy notice, accessibility statement, contact."""
+
+    # Its label in search results and the search page's content facet.
+    search_type = "Page"
 
     introduction = models.TextField(
         blank=True, help_text="A short plain-language introduction shown under the title."

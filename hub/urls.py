@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("search/autocomplete/", search_views.autocomplete, name="search-autocomplete"),
     path("health/live/", hub_views.liveness, name="health-live"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]

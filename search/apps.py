@@ -5,7 +5,8 @@ class SearchConfig(AppConfig):
     name = "search"
 
     def ready(self):
-        from . import indexing, synonyms
+        from . import documents, indexing, synonyms
 
         synonyms.connect()
+        documents.connect()
         indexing.connect()

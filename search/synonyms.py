@@ -26,13 +26,20 @@ def forget_synonyms(**kwargs):
     cache.delete(CACHE_KEY)
 
 
-def expand(query):
-    """The query's own words plus the equivalents of any listed term in it."""
+def equivalents(query):
+    """The listed terms equivalent to any listed word or phrase in the query
+    (each a word or a phrase, lower case), not counting those it already holds."""
     text = " ".join(query.lower().split())
     extra = []
     for group in synonym_groups():
         if any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) for term in group):
-            extra.extend(term for term in group if term not in text)
+            extra.extend(term for term in group if term not in text and term not in extra)
+    return extra
+
+
+def expand(query):
+    """The query's own words plus the equivalents of any listed term in it."""
+    extra = equivalents(query)
     return " ".join([query, *extra]) if extra else query
 
 

@@ -1,53 +1,362 @@
-import re
+"""The search page (/search/), its JSON form (?format=json) and autocomplete."""
+
+import datetime
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
-from wagtail.models import Page
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_cookie
 
-from .synonyms import expand
+from hub.audience import PUBLIC, allowed_audiences
 
-MAX_QUERY_LENGTH = 200
+from . import documents, facets, stats
+from .engine import clean_query, find
+from .promotions import promoted_for
+
 RESULTS_PER_PAGE = 10
+SORTS = {"relevance": "Best match", "newest": "Newest first"}
+AUTOCOMPLETE_LIMIT = 8
+AUTOCOMPLETE_TOPICS = 3
 
 
-def clean_query(raw):
-    """Trim, drop control characters and cap the length of what was typed."""
-    text = "".join(ch for ch in raw if ch.isprintable() or ch == " ")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+@dataclass
+class Result:
+    title: str
+    url: str
+    type: str
+    summary: str
+    topics: list
+    evidence_level: str
+    date: str  # ISO date, or a year for resources
+    date_label: str  # as people read it
+    members_only: bool
+    promoted: bool = False
+    external: bool = False
+
+    def as_json(self, request):
+        return {
+            "title": self.title,
+            "url": self.url if self.external else request.build_absolute_uri(self.url),
+            "type": self.type,
+            "summary": self.summary,
+            "topics": self.topics,
+            "evidence_level": self.evidence_level or None,
+            "date": self.date or None,
+            "members_only": self.members_only,
+            "promoted": self.promoted,
+        }
 
 
-def search_terms(query):
-    """The words of a query, without operators or quotes a search engine might
-    read as its own syntax: people type questions, not query languages."""
-    return " ".join(re.findall(r"\w+", query))
+@dataclass
+class Outcome:
+    query: str
+    sort: str
+    page: int
+    num_pages: int
+    total: int
+    results: list
+    facets: dict
+    selection: facets.Selection
+    promoted: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    corrected: str = ""
+    fallback: bool = False
 
 
-def page_url(query, number):
-    return "?" + urlencode({"q": query, "page": number})
+def _date_strings(doc, page):
+    label = getattr(page, "search_date_label", None)
+    value = doc.date
+    if isinstance(value, datetime.datetime):
+        local = timezone.localtime(value)
+        return local.isoformat(), label or date_format(local, "j F Y")
+    if isinstance(value, datetime.date):
+        return value.isoformat(), label or date_format(value, "j F Y")
+    if value:
+        return str(value), label or str(value)
+    return "", label or ""
 
 
-def search(request):
-    query = clean_query(request.GET.get("q", ""))
-    results = Page.objects.none()
-    terms = search_terms(expand(query)) if query else ""
-    if terms:
-        results = Page.objects.live().public().specific().search(terms, operator="or")
-    paginator = Paginator(results, RESULTS_PER_PAGE)
+def _load(docs, index):
+    """The pages of these records, in order, with what a result shows."""
+    by_model = {}
+    for doc in docs:
+        by_model.setdefault(doc.key[0], []).append(doc.key[1])
+    pages = {}
+    for ct_id, pks in by_model.items():
+        model = index.kind_by_ct[ct_id].model
+        names = {f.name for f in model._meta.get_fields()}
+        queryset = model.objects.filter(pk__in=pks)
+        related = [name for name in ("evidence_level", "resource_type") if name in names]
+        if related:
+            queryset = queryset.select_related(*related)
+        if "topics" in names:
+            queryset = queryset.prefetch_related("topics")
+        for page in queryset:
+            pages[(ct_id, page.pk)] = page
+    results = []
+    for doc in docs:
+        page = pages.get(doc.key)
+        if page is None:
+            continue
+        date_iso, date_label = _date_strings(doc, page)
+        evidence = getattr(page, "evidence_level", None)
+        results.append(
+            Result(
+                title=page.card_title,
+                url=page.get_url(),
+                type=index.kinds[doc.content].label,
+                summary=page.card_summary or "",
+                topics=[topic.name for topic in page.topics.all()] if hasattr(page, "topics") else [],
+                evidence_level=evidence.name if evidence else "",
+                date=date_iso,
+                date_label=date_label,
+                members_only=doc.audience != PUBLIC,
+            )
+        )
+    return results
+
+
+def _page_number(raw, num_pages, notices):
+    if raw in (None, ""):
+        return 1
     try:
-        page = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        page = paginator.page(1)
-    except EmptyPage:
-        page = paginator.page(paginator.num_pages)
-    return TemplateResponse(
-        request,
-        "search/search.html",
-        {
-            "search_query": query,
-            "search_results": page,
-            "paginator": paginator,
-            "previous_url": page_url(query, page.previous_page_number()) if page.has_previous() else "",
-            "next_url": page_url(query, page.next_page_number()) if page.has_next() else "",
-        },
+        number = int(raw)
+    except (TypeError, ValueError):
+        notices.append(f"“{str(raw)[:20]}” is not a page number, so the first page is shown.")
+        return 1
+    if number < 1:
+        notices.append("Page numbers start at 1, so the first page is shown.")
+        return 1
+    if number > num_pages:
+        notices.append(
+            f"There {'is only 1 page' if num_pages == 1 else f'are only {num_pages} pages'} "
+            "of results, so the last one is shown."
+        )
+        return num_pages
+    return number
+
+
+def run(request):
+    """Answer one search request: used by the page and its JSON."""
+    notices = []
+    query, shortened = clean_query(request.GET.get("q", ""))
+    if shortened:
+        notices.append("Your search was shortened to its first 200 characters.")
+    index = documents.document_index()
+    selection = facets.Selection.from_query(request.GET, index.kinds)
+    notices.extend(selection.notices)
+    sort = request.GET.get("sort") or ("relevance" if query else "newest")
+    if sort not in SORTS:
+        notices.append("Results can be sorted by best match or newest first; best match is used.")
+        sort = "relevance" if query else "newest"
+
+    allowed = allowed_audiences(request)
+    hits = None
+    if query:
+        hits = find(query, allowed=allowed, correct=not request.GET.get("exact"))
+        docs = [doc for key in hits.scores if (doc := index.get(key))]
+    else:
+        docs = index.visible(allowed)
+
+    promoted = promoted_for(query, request) if query else []
+    promoted_keys = {item.key for item in promoted if item.key}
+    if promoted_keys:
+        docs = [doc for doc in docs if doc.key not in promoted_keys]
+
+    facet_counts = facets.count(docs, selection, index.kinds)
+    matching = [doc for doc in docs if selection.matches(doc)]
+    if sort == "relevance" and hits is not None:
+        scores = hits.scores
+        matching.sort(key=lambda d: (scores[d.key], d.sort_key), reverse=True)
+    else:
+        matching.sort(key=lambda d: (d.sort_key, d.key[1]), reverse=True)
+
+    total = len(matching)
+    num_pages = max(1, -(-total // RESULTS_PER_PAGE))
+    page = _page_number(request.GET.get("page"), num_pages, notices)
+    start = (page - 1) * RESULTS_PER_PAGE
+    results = _load(matching[start : start + RESULTS_PER_PAGE], index)
+
+    if query and page == 1:
+        stats.record(query, found=bool(total or promoted))
+    return Outcome(
+        query=query,
+        sort=sort,
+        page=page,
+        num_pages=num_pages,
+        total=total,
+        results=results,
+        facets=facet_counts,
+        selection=selection,
+        promoted=[item.result for item in promoted] if page == 1 else [],
+        notices=notices,
+        corrected=hits.corrected if hits else "",
+        fallback=hits.fallback if hits else False,
     )
+
+
+def _url(outcome, **changes):
+    params = {"q": outcome.query, "sort": outcome.sort, "page": outcome.page}
+    pairs = outcome.selection.as_pairs()
+    params.update(changes)
+    items = [(k, v) for k, v in params.items() if v not in ("", None) and not (k == "page" and v == 1)]
+    return "?" + urlencode(items + pairs)
+
+
+def _active_filters(outcome):
+    active = []
+    for param, value in outcome.selection.as_pairs():
+        remaining = [(p, v) for p, v in outcome.selection.as_pairs() if (p, v) != (param, value)]
+        base = [("q", outcome.query)] if outcome.query else []
+        active.append(
+            {
+                "facet": facets.FACETS_BY_PARAM[param].label,
+                "label": next(
+                    (o["label"] for o in outcome.facets[param]["options"] if o["value"] == value),
+                    str(value),
+                ),
+                "remove_url": "?" + urlencode(base + [("sort", outcome.sort)] + remaining),
+            }
+        )
+    return active
+
+
+def _facet_groups(outcome):
+    groups = []
+    for facet in facets.FACETS:
+        data = outcome.facets[facet.param]
+        options = [
+            {**option, "id": f"f-{facet.param}-{i}", "checked": option["selected"]}
+            for i, option in enumerate(data["options"])
+        ]
+        if not options:
+            continue
+        groups.append(
+            {
+                "param": facet.param,
+                "label": data["label"],
+                "chosen_count": sum(1 for o in options if o["checked"]),
+                "visible_options": options[:8],
+                "more_options": options[8:],
+            }
+        )
+    return groups
+
+
+@require_GET
+@vary_on_cookie
+def search(request):
+    outcome = run(request)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(
+            {
+                "query": outcome.query,
+                "total": outcome.total,
+                "page": outcome.page,
+                "num_pages": outcome.num_pages,
+                "sort": outcome.sort,
+                "corrected_query": outcome.corrected or None,
+                "results": [r.as_json(request) for r in outcome.promoted + outcome.results],
+                "facets": {
+                    param: [
+                        {k: o[k] for k in ("value", "label", "count", "selected")} for o in data["options"]
+                    ]
+                    for param, data in outcome.facets.items()
+                },
+                "notices": outcome.notices,
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    from .reports import popular_searches
+
+    empty = not outcome.total and not outcome.promoted
+    context = {
+        "outcome": outcome,
+        "search_query": outcome.query,
+        "facet_groups": _facet_groups(outcome),
+        "active_filters": _active_filters(outcome),
+        "sorts": SORTS,
+        "start_index": (outcome.page - 1) * RESULTS_PER_PAGE + 1,
+        "end_index": (outcome.page - 1) * RESULTS_PER_PAGE + len(outcome.results),
+        "previous_url": _url(outcome, page=outcome.page - 1) if outcome.page > 1 else "",
+        "next_url": _url(outcome, page=outcome.page + 1) if outcome.page < outcome.num_pages else "",
+        "original_url": "?" + urlencode({"q": outcome.query}),
+        "suggested_topics": outcome.facets["topic"]["options"][:0] if not empty else suggested_topics(),
+        "popular_searches": popular_searches() if empty else [],
+    }
+    return TemplateResponse(request, "search/search.html", context)
+
+
+def suggested_topics(limit=8):
+    """Topics with the most public content, for the empty state."""
+    index = documents.document_index()
+    counts = {}
+    for doc in index.visible([PUBLIC]):
+        for slug in doc.topics:
+            counts[slug] = counts.get(slug, 0) + 1
+    names = facets.term_names()["topic"]
+    top = sorted(counts, key=lambda s: -counts[s])[:limit]
+    return [{"slug": slug, "name": names.get(slug, slug), "count": counts[slug]} for slug in top]
+
+
+@require_GET
+@vary_on_cookie
+def autocomplete(request):
+    """Suggestions as a person types: titles they may see, then topics."""
+    query, _shortened = clean_query(request.GET.get("q", ""))
+    text = query.lower()
+    suggestions = []
+    if len(text) >= 2:
+        index = documents.document_index()
+        allowed = set(allowed_audiences(request))
+        starts, contains = [], []
+        for doc in index.docs.values():
+            if doc.audience not in allowed:
+                continue
+            title = doc.title.lower()
+            if title.startswith(text):
+                starts.append(doc)
+            elif f" {text}" in f" {title}":
+                contains.append(doc)
+            if len(starts) >= AUTOCOMPLETE_LIMIT:
+                break
+        for doc in (starts + contains)[:AUTOCOMPLETE_LIMIT]:
+            suggestions.append(
+                {
+                    "label": doc.title,
+                    "kind": index.kinds[doc.content].label,
+                    "url": None,
+                    "key": doc.key,
+                }
+            )
+        suggestions = _with_urls(suggestions, index)
+        names = facets.term_names()["topic"]
+        topics = [
+            (slug, name)
+            for slug, name in names.items()
+            if name.lower().startswith(text) or f" {text}" in f" {name.lower()}"
+        ][:AUTOCOMPLETE_TOPICS]
+        for slug, name in topics:
+            suggestions.append(
+                {"label": name, "kind": "Topic", "url": "/search/?" + urlencode({"topic": slug})}
+            )
+    return JsonResponse({"query": query, "suggestions": suggestions})
+
+
+def _with_urls(suggestions, index):
+    from wagtail.models import Page
+
+    keys = [s.pop("key") for s in suggestions]
+    urls = {}
+    pages = Page.objects.filter(pk__in=[pk for _ct, pk in keys]).only("pk", "url_path", "path", "depth")
+    for page in pages:
+        urls[page.pk] = page.get_url()
+    for suggestion, (_ct, pk) in zip(suggestions, keys, strict=True):
+        suggestion["url"] = urls.get(pk)
+    return [s for s in suggestions if s["url"]]

@@ -1,8 +1,12 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.search import index
+
+HYPHENATED = re.compile(r"\b\w+(?:-\w+)+\b")
 
 
 class BasePage(Page):
@@ -51,10 +55,21 @@ class BasePage(Page):
         index.SearchField("listing_summary", boost=2),
         index.AutocompleteField("listing_title"),
         index.FilterField("audience"),
+        index.SearchField("joined_word_variants"),
     ]
 
     class Meta:
         abstract = True
+
+    def joined_word_variants(self):
+        """Hyphenated words of the title and summary written as one word
+        ("tele-health" -> "telehealth"), so a search for either form finds
+        the page; search queries do the same the other way round."""
+        text = " ".join(
+            str(value) for value in (self.title, self.listing_summary, getattr(self, "summary", "")) if value
+        )
+        joined = {match.replace("-", "") for match in HYPHENATED.findall(text.lower())}
+        return " ".join(sorted(joined))
 
     @property
     def card_title(self):

@@ -241,6 +241,8 @@ class ResourcePage(BasePage):
 
     parent_page_types = ["knowledge.ResourceIndexPage"]
     subpage_types = []
+    # Its label in search results and the search page's content facet.
+    search_type = "Resource"
 
     class Meta:
         verbose_name = "resource"

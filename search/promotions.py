@@ -1,0 +1,97 @@
+"""Results editors pin for a query (wagtail.contrib.search_promotions), shown
+first and marked "Recommended". A pinned page shows only to people who may
+see it, like any result."""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.search.utils import normalise_query_string
+
+from hub.audience import allowed_audiences
+from hub.cache import current_generation
+from hub.privacy import visible_pages
+
+from . import documents
+
+
+@dataclass
+class Promoted:
+    key: tuple | None  # the page's search record, so it is not listed twice
+    result: object
+
+
+def _promotions(query):
+    """(page id or None, url, text, description) per promotion, cached until the next publish."""
+    normalised = normalise_query_string(query)
+    key = f"hub:search-promotions:{current_generation()}:{hash(normalised)}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            SearchPromotion.objects.filter(query__query_string=normalised)
+            .order_by("sort_order", "pk")
+            .values_list("page_id", "external_link_url", "external_link_text", "description")
+        )
+        cache.set(key, rows, 3600)
+    return rows
+
+
+def promoted_for(query, request):
+    from wagtail.models import Page
+
+    from .views import Result
+
+    rows = _promotions(query)
+    if not rows:
+        return []
+    page_ids = [page_id for page_id, *_rest in rows if page_id]
+    pages = {
+        page.pk: page for page in visible_pages(Page.objects.filter(pk__in=page_ids), request).specific()
+    }
+    index = documents.document_index()
+    allowed = set(allowed_audiences(request))
+    keys_by_page = {doc.key[1]: doc for doc in index.docs.values() if doc.key[1] in pages}
+    promoted = []
+    for page_id, url, text, description in rows:
+        if page_id:
+            page = pages.get(page_id)
+            doc = keys_by_page.get(page_id)
+            if page is None or (doc and doc.audience not in allowed):
+                continue
+            promoted.append(
+                Promoted(
+                    key=doc.key if doc else None,
+                    result=Result(
+                        title=getattr(page, "card_title", page.title),
+                        url=page.get_url(request),
+                        type=doc and index.kinds[doc.content].label or "Page",
+                        summary=description or getattr(page, "card_summary", "") or "",
+                        topics=[],
+                        evidence_level="",
+                        date="",
+                        date_label="",
+                        members_only=bool(doc and doc.audience != "public"),
+                        promoted=True,
+                    ),
+                )
+            )
+        elif url:
+            promoted.append(
+                Promoted(
+                    key=None,
+                    result=Result(
+                        title=text or url,
+                        url=url,
+                        type="Link",
+                        summary=description,
+                        topics=[],
+                        evidence_level="",
+                        date="",
+                        date_label="",
+                        members_only=False,
+                        promoted=True,
+                        external=True,
+                    ),
+                )
+            )
+    return promoted

@@ -1,0 +1,117 @@
+"""Typo correction: the words of the hub's searchable content, and the
+closest of them to a word a search did not find.
+
+The vocabulary (``SearchWord``) is rebuilt from the search index's text when
+content has changed since the last build, at most every few minutes, and only
+when a search needed correcting. On PostgreSQL the closest word is found by
+trigram similarity (pg_trgm, with a trigram index); elsewhere by Python's
+``difflib`` over the cached word list, a best effort for small sites.
+"""
+
+import difflib
+import re
+import time
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from hub.cache import current_generation
+
+from .models import SearchWord
+
+MIN_LENGTH = 4
+MAX_LENGTH = 40
+REBUILD_EVERY = 300  # seconds, at most
+BUILT_KEY = "hub:vocabulary-built"
+WORDS_KEY = "hub:vocabulary-words"
+WORD = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},{MAX_LENGTH}}}")
+
+
+def _index_entries():
+    from wagtail.search.models import IndexEntry
+
+    return IndexEntry.objects.all()
+
+
+def rebuild():
+    """Replace the vocabulary with the words of everything in the search index."""
+    with transaction.atomic():
+        SearchWord.objects.all().delete()
+        if connection.vendor == "postgresql":
+            table = _index_entries().model._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {SearchWord._meta.db_table} (word, documents)
+                    SELECT word, ndoc FROM ts_stat(
+                        'SELECT to_tsvector(''simple'', title_text || '' '' || body_text) FROM {table}'
+                    )
+                    WHERE length(word) BETWEEN %s AND %s AND word ~ '^[[:alpha:]]+$'
+                    """,  # noqa: S608 - table names are the models' own
+                    [MIN_LENGTH, MAX_LENGTH],
+                )
+        else:
+            counts = {}
+            # Outside PostgreSQL the index keeps its text in "title" and "body".
+            for title, body in _index_entries().values_list("title", "body").iterator():
+                for word in set(WORD.findall(f"{title} {body}".lower())):
+                    counts[word] = counts.get(word, 0) + 1
+            SearchWord.objects.bulk_create(
+                [SearchWord(word=w, documents=n) for w, n in counts.items()], batch_size=1000
+            )
+    cache.set(BUILT_KEY, (current_generation(), time.time()), None)
+    cache.delete(WORDS_KEY)
+
+
+def ensure_current():
+    built = cache.get(BUILT_KEY)
+    if built is None:
+        if not SearchWord.objects.exists():
+            rebuild()
+        else:
+            cache.set(BUILT_KEY, (current_generation(), time.time()), None)
+        return
+    generation, when = built
+    if generation != current_generation() and time.time() - when > REBUILD_EVERY:
+        rebuild()
+
+
+def _known(words):
+    return set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+
+
+def _closest_postgres(word):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT word FROM {SearchWord._meta.db_table} WHERE word %% %s "  # noqa: S608
+            "ORDER BY similarity(word, %s) DESC, documents DESC LIMIT 1",
+            [word, word],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _closest_python(word):
+    words = cache.get(WORDS_KEY)
+    if words is None:
+        words = list(SearchWord.objects.order_by("-documents").values_list("word", flat=True)[:50000])
+        cache.set(WORDS_KEY, words, 3600)
+    matches = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+def correct(words):
+    """The words with each unknown one replaced by the closest known word."""
+    candidates = [w for w in words if WORD.fullmatch(w)]
+    if not candidates:
+        return words
+    ensure_current()
+    known = _known(candidates)
+    closest = _closest_postgres if connection.vendor == "postgresql" else _closest_python
+    corrected = []
+    for word in words:
+        if word in candidates and word not in known:
+            corrected.append(closest(word) or word)
+        else:
+            corrected.append(word)
+    return corrected
