@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class EventsConfig(AppConfig):
     name = "events"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

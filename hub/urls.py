@@ -25,6 +25,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include("knowledge.urls"))]
+urlpatterns += [path("", include("events.urls"))]  # calendar files: /events/feed.ics, <event>/calendar.ics
 urlpatterns += [path("", include(wagtail_urls))]
 
 handler404 = "hub.views.page_not_found"

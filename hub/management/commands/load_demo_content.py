@@ -11,6 +11,7 @@ LOADERS = [
     "home.demo.load",
     "knowledge.demo.load",
     "knowledge.demo_workflow.load",
+    "events.demo.load",
 ]
 
 

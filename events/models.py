@@ -1,1 +1,0 @@
-"""Webinars, trainings and meetings (issue: events)."""

@@ -1,0 +1,300 @@
+"""Registration on an event page: the form, places and the waiting list, and the
+confirmation e-mail with the event's calendar file.
+
+The registration is saved before the e-mail is sent: if the mail service fails,
+the person is still registered, the failure is logged and written on the
+registration (``confirmation_error``) for staff to see in the admin.
+
+The form lives at ``<event>/register/`` rather than on the event page itself,
+so the event page carries no CSRF token and stays in the anonymous page cache.
+Privacy applies to it as to the page: Wagtail's ``before_serve_page`` hooks run
+for every route of a page, POSTs included.
+"""
+
+import functools
+import logging
+
+from django import forms
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from wagtail.models import Page
+
+from .calendar import ics_bytes
+from .models import EventRegistration
+from .models.event_page import BUILT_IN
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "events:registrations"
+
+
+def never_cache(view):
+    """Like Django's never_cache, for views called as view(event, request)."""
+
+    @functools.wraps(view)
+    def wrapped(event, request):
+        response = view(event, request)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+class RegistrationForm(forms.Form):
+    event = forms.IntegerField(widget=forms.HiddenInput)
+    waitlist = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        error_messages={"required": "Enter your name."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="We send your confirmation and the joining details here.",
+        error_messages={
+            "required": "Enter your e-mail address.",
+            "invalid": "Enter an e-mail address in the right format, like name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    organisation = forms.CharField(
+        label="Organisation (optional)",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    role = forms.ChoiceField(
+        label="Your role (optional)",
+        required=False,
+        choices=[("", "Choose one")] + EventRegistration.ROLE_CHOICES,
+        error_messages={"invalid_choice": "Choose a role from the list."},
+    )
+    needs_captions = forms.BooleanField(label="Live captions", required=False)
+    needs_interpreter = forms.BooleanField(
+        label="A sign language or spoken language interpreter", required=False
+    )
+    interpreter_language = forms.CharField(
+        label="Which language? (for the interpreter)",
+        max_length=100,
+        required=False,
+        help_text="For example ASL or Spanish.",
+    )
+    other_needs = forms.CharField(
+        label="Anything else we can do so you can take part? (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": "Keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
+        },
+    )
+    consent = forms.BooleanField(
+        label="I agree that the Community of Practice keeps these details to run this event and "
+        "to contact me about it.",
+        error_messages={"required": "Tick the box to agree, so we can register you."},
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("needs_interpreter") and not cleaned.get("interpreter_language", "").strip():
+            self.add_error("interpreter_language", "Tell us which language you need an interpreter for.")
+        return cleaned
+
+
+def _render(request, event, form, *, status=200, **context):
+    places_left = event.places_left()
+    is_full = places_left == 0
+    context = {
+        "page": event,
+        "self": event,
+        "form": form,
+        "registration_open": event.registration_is_open(),
+        "places_left": places_left,
+        "is_full": is_full,
+        "offers_waitlist": is_full and event.waitlist,
+        **context,
+    }
+    return render(request, "events/register.html", context, status=status)
+
+
+def _remember(request, registration):
+    done = request.session.get(SESSION_KEY, {})
+    done[str(registration.event_id)] = registration.pk
+    request.session[SESSION_KEY] = done
+
+
+def _remembered(request, event):
+    pk = request.session.get(SESSION_KEY, {}).get(str(event.pk))
+    if pk is None:
+        return None
+    return EventRegistration.objects.filter(pk=pk, event=event).first()
+
+
+class EventFull(Exception):
+    pass
+
+
+def _save(event, request, data, *, waitlist_ok):
+    """The registration, confirmed or waitlisted; EventFull when there is no place
+    and the person has not (yet) asked for the waiting list."""
+    with transaction.atomic():
+        # Locking the event makes two people registering at once count each other.
+        Page.objects.select_for_update().filter(pk=event.pk).first()
+        status = EventRegistration.CONFIRMED
+        if event.capacity is not None and event.confirmed_count() >= event.capacity:
+            if not (event.waitlist and waitlist_ok):
+                raise EventFull
+            status = EventRegistration.WAITLISTED
+        user = request.user if request.user.is_authenticated else None
+        return EventRegistration.objects.create(
+            event=event,
+            status=status,
+            user=user,
+            **{
+                key: data[key]
+                for key in (
+                    "name",
+                    "email",
+                    "organisation",
+                    "role",
+                    "needs_captions",
+                    "needs_interpreter",
+                    "interpreter_language",
+                    "other_needs",
+                    "consent",
+                )
+            },
+        )
+
+
+def confirmation_message(registration, request=None):
+    event = registration.event
+    confirmed = registration.status == EventRegistration.CONFIRMED
+    # The person registered through the page, so they are allowed in; the joining
+    # link is for people with a place, not for the waiting list.
+    joining_link = event.joining_link if confirmed and not event.cancelled else ""
+    context = {
+        "registration": registration,
+        "event": event,
+        "confirmed": confirmed,
+        "joining_link": joining_link,
+        "event_url": event.get_full_url(request),
+    }
+    subject = ("You're registered: " if confirmed else "You're on the waiting list: ") + event.title
+    message = EmailMessage(
+        subject=subject,
+        body=render_to_string("events/email/confirmation.txt", context),
+        to=[registration.email],
+    )
+    message.attach(
+        f"{event.slug}.ics",
+        ics_bytes([event], request, name=event.title, include_joining_link=lambda e: bool(joining_link)),
+        "text/calendar",
+    )
+    return message
+
+
+def send_confirmation(registration, request=None):
+    """Send the confirmation; on failure keep the registration and record why."""
+    try:
+        confirmation_message(registration, request).send()
+    except Exception as error:  # any mail failure: the registration stands
+        logger.exception(
+            "Could not send the registration confirmation for event %s to %s",
+            registration.event_id,
+            registration.email,
+        )
+        registration.confirmation_error = f"{timezone.now():%Y-%m-%d %H:%M} {type(error).__name__}: {error}"[
+            :1000
+        ]
+        registration.save(update_fields=["confirmation_error"])
+        return False
+    registration.confirmation_sent_at = timezone.now()
+    registration.confirmation_error = ""
+    registration.save(update_fields=["confirmation_sent_at", "confirmation_error"])
+    return True
+
+
+@never_cache
+def register(event, request):
+    if event.registration != BUILT_IN:
+        return HttpResponseRedirect(event.url)
+    if request.method not in ("GET", "HEAD", "POST"):
+        response = HttpResponse(status=405)
+        response["Allow"] = "GET, HEAD, POST"
+        return response
+
+    if request.method != "POST":
+        initial = {"event": event.pk}
+        if request.user.is_authenticated:
+            initial["name"] = request.user.get_full_name()
+            initial["email"] = request.user.email
+        initial["waitlist"] = event.places_left() == 0
+        return _render(request, event, RegistrationForm(initial=initial))
+
+    form = RegistrationForm(request.POST)
+    if form.data.get("event") != str(event.pk):
+        # The form was altered or belongs to another event page: register nobody.
+        return _render(request, event, form, status=400, wrong_event=True)
+    if not event.registration_is_open():
+        return _render(request, event, form, status=409)
+    if not form.is_valid():
+        return _render(request, event, form, status=400)
+
+    data = form.cleaned_data
+    existing = EventRegistration.objects.filter(event=event, email__iexact=data["email"]).first()
+    if existing is not None:
+        return _render(request, event, form, duplicate=existing)
+    try:
+        registration = _save(event, request, data, waitlist_ok=data["waitlist"])
+    except EventFull:
+        # Full since the form was shown: offer the waiting list, keeping what was typed.
+        data_copy = form.data.copy()
+        data_copy["waitlist"] = "on" if event.waitlist else ""
+        form = RegistrationForm(data_copy)
+        form.is_valid()
+        return _render(request, event, form, status=409, just_filled=True)
+    except IntegrityError:
+        # The same e-mail registered at the same moment from another tab.
+        existing = EventRegistration.objects.filter(event=event, email__iexact=data["email"]).first()
+        return _render(request, event, form, duplicate=existing)
+
+    send_confirmation(registration, request)
+    _remember(request, registration)
+    return HttpResponseRedirect(event.url + event.reverse_subpage("registered_view"), status=303)
+
+
+@never_cache
+def registered(event, request):
+    registration = _remembered(request, event)
+    if registration is None:
+        return HttpResponseRedirect(event.url)
+    return render(
+        request,
+        "events/registered.html",
+        {"page": event, "self": event, "registration": registration},
+    )
+
+
+@never_cache
+def registered_calendar(event, request):
+    """The event's calendar file for the person who just registered: with the
+    joining link when they have a place."""
+    registration = _remembered(request, event)
+    has_place = bool(
+        registration and registration.status == EventRegistration.CONFIRMED and not event.cancelled
+    )
+    content = ics_bytes([event], request, name=event.title, include_joining_link=lambda e: has_place)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
