@@ -67,7 +67,7 @@ def test_search_uses_the_database_backend_unless_elasticsearch_url_is_set():
     backend = setting(
         "WAGTAILSEARCH_BACKENDS['default']['BACKEND']", ELASTICSEARCH_URL="http://127.0.0.1:9200"
     )
-    assert backend == "wagtail.search.backends.elasticsearch9"
+    assert backend == "search.elasticsearch.HubElasticsearch9SearchBackend"
 
 
 @pytest.mark.parametrize(
