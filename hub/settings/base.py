@@ -132,7 +132,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "/admin/login/"
+# The hub's own sign-in page (community/urls.py), also for members-only pages.
+LOGIN_URL = "/account/sign-in/"
+LOGIN_REDIRECT_URL = "/account/"
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+# Sign-in attempts are limited per username and address (community/auth.py).
+AUTHENTICATION_BACKENDS = ["community.auth.RateLimitedModelBackend"]
 # Sessions are read from the cache and written through to the database: one
 # query less on every signed-in request, and nothing lost when the cache restarts.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -12,6 +12,7 @@ LOADERS = [
     "knowledge.demo.load",
     "knowledge.demo_workflow.load",
     "events.demo.load",
+    "community.demo.load",
 ]
 
 

@@ -1,0 +1,247 @@
+"""The join form: a visitor applies to join the Community of Practice.
+
+What it guards against, without any outside service:
+- robots, with a honeypot field people never see;
+- floods, with a limit per e-mail address and per network address, counted in
+  Django's cache (``SUBMISSIONS_PER_ADDRESS`` an hour per e-mail address);
+- duplicates: a second application from the same e-mail address is not saved;
+  the person is told the status of the first.
+
+A valid application is saved first, then the applicant's confirmation and the
+steering team's notice are sent; a failing mail service is noted on the
+application for staff and never loses it.
+"""
+
+import hashlib
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from hub.models import Topic
+
+from . import mail
+from .models import ORGANISATION_TYPES, MembershipApplication, WorkingGroupPage
+
+SUBMISSIONS_PER_ADDRESS = 3
+SUBMISSIONS_PER_NETWORK_ADDRESS = 20
+RATE_WINDOW_SECONDS = 3600
+SENT_SESSION_KEY = "community:application-sent"
+HONEYPOT_MESSAGE = (
+    "This form looks as if it was filled in automatically, so it was not sent. If you are a person, "
+    "empty the field labelled “Leave this field empty” and send the form again."
+)
+
+
+class JoinForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        error_messages={"required": "Enter your name."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="We write to you here about your application. We never share it.",
+        error_messages={
+            "required": "Enter your e-mail address.",
+            "invalid": "Enter an e-mail address in the right format, like name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    organisation = forms.CharField(
+        label="Organisation",
+        max_length=200,
+        help_text="The center, university or organisation you work for.",
+        error_messages={"required": "Enter the name of your organisation."},
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    organisation_type = forms.ChoiceField(
+        label="Type of organisation",
+        choices=ORGANISATION_TYPES,
+        error_messages={
+            "required": "Choose the type of your organisation.",
+            "invalid_choice": "Choose one of the types of organisation listed.",
+        },
+        widget=forms.RadioSelect,
+    )
+    role = forms.CharField(
+        label="Your role",
+        max_length=200,
+        help_text="For example clinical director, peer specialist, researcher.",
+        error_messages={"required": "Enter your role."},
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    region = forms.CharField(
+        label="State or region (optional)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label="Topics you are interested in (optional)",
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose topics from the list only.",
+            "invalid_pk_value": "Choose topics from the list only.",
+            "list": "Choose topics from the list only.",
+        },
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "facet__checkbox"}),
+    )
+    working_groups = forms.ModelMultipleChoiceField(
+        label="Working groups you would like to join (optional)",
+        queryset=WorkingGroupPage.objects.none(),
+        required=False,
+        help_text="When your membership is approved, we pass your interest on to each group's chairs.",
+        error_messages={
+            "invalid_choice": "Choose working groups from the list only.",
+            "invalid_pk_value": "Choose working groups from the list only.",
+            "list": "Choose working groups from the list only.",
+        },
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "facet__checkbox"}),
+    )
+    consent = forms.BooleanField(
+        label="I agree to the privacy notice: the CoP keeps what I send to run the Community of Practice.",
+        error_messages={"required": "To join, agree to the privacy notice."},
+    )
+    # The honeypot: hidden from people (off screen, out of the tab order), and
+    # filled in by robots that fill in every field.
+    website = forms.CharField(label="Leave this field empty", required=False, max_length=200)
+
+    def __init__(self, *args, working_groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if working_groups is not None:
+            self.fields["working_groups"].queryset = working_groups
+        self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
+
+    def clean_website(self):
+        if self.cleaned_data.get("website", "").strip():
+            raise forms.ValidationError(HONEYPOT_MESSAGE)
+        return ""
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()
+
+
+def open_working_groups(request):
+    """Working groups a visitor may pick: live, public and open to new members."""
+    return WorkingGroupPage.objects.live().public().filter(accepts_requests=True).order_by("path")
+
+
+# --- rate limiting -----------------------------------------------------------
+
+
+def _count_key(kind, value):
+    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+    return f"community:join:{kind}:{digest}"
+
+
+def _hit(key, limit):
+    """Count one submission against ``key``; True while still within ``limit``."""
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW_SECONDS)
+        count = 1
+    return count <= limit
+
+
+def within_rate_limit(request, email):
+    by_address = _hit(_count_key("email", email), SUBMISSIONS_PER_ADDRESS)
+    by_network = _hit(_count_key("ip", request.META.get("REMOTE_ADDR", "")), SUBMISSIONS_PER_NETWORK_ADDRESS)
+    return by_address and by_network
+
+
+# --- duplicates --------------------------------------------------------------
+
+
+def existing_status(email):
+    """What the hub already knows about ``email``: 'member', an earlier
+    application's status, or None."""
+    if get_user_model().objects.filter(email__iexact=email, is_active=True).exists():
+        return "member", None
+    earlier = MembershipApplication.objects.filter(email__iexact=email).order_by("-submitted_at").first()
+    if earlier is None:
+        return None, None
+    return earlier.status, earlier
+
+
+# --- submission --------------------------------------------------------------
+
+
+def create_application(data):
+    with transaction.atomic():
+        application = MembershipApplication.objects.create(
+            name=data["name"],
+            email=data["email"],
+            organisation=data["organisation"],
+            organisation_type=data["organisation_type"],
+            role=data["role"],
+            region=data["region"],
+            consented_at=timezone.now(),
+        )
+        application.topics.set(data["topics"])
+        application.working_groups.set(data["working_groups"])
+    return application
+
+
+def send_application_emails(application):
+    """The applicant's copy and the steering team's notice. Returns the errors."""
+    context = {
+        "application": application,
+        "topics": list(application.topics.all()),
+        "working_groups": list(application.working_groups.all()),
+        "admin_url": mail.full_url(
+            reverse("community_membershipapplication_modeladmin_inspect", args=[application.pk])
+        ),
+    }
+    errors = []
+    error = mail.send("application_received", context, [application.email])
+    if error:
+        application.note_email_problem("The confirmation to the applicant", error)
+        errors.append(error)
+    error = mail.send("application_notice", context, mail.steering_addresses())
+    if error:
+        application.note_email_problem("The notice to the steering team", error)
+        errors.append(error)
+    return errors
+
+
+def render_join_page(page, request, form, status=200, **extra):
+    context = page.get_context(request)
+    context.update(form=form, **extra)
+    return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+def serve_join_page(page, request):
+    groups = open_working_groups(request)
+    if request.method != "POST":
+        sent = request.session.get(SENT_SESSION_KEY) if request.GET.get("sent") else None
+        if sent:
+            return render_join_page(page, request, None, sent=sent)
+        return render_join_page(page, request, JoinForm(working_groups=groups))
+
+    form = JoinForm(request.POST, working_groups=groups)
+    if not form.is_valid():
+        return render_join_page(page, request, form, status=400)
+
+    email = form.cleaned_data["email"]
+    if not within_rate_limit(request, email):
+        return render_join_page(page, request, form, status=429, rate_limited=True)
+
+    known, earlier = existing_status(email)
+    if known is not None:
+        return render_join_page(page, request, form, already=known, earlier=earlier, email=email)
+
+    application = create_application(form.cleaned_data)
+    send_application_emails(application)
+    request.session[SENT_SESSION_KEY] = {"name": application.name, "email": application.email}
+    return HttpResponseRedirect(f"{page.get_url(request)}?sent=1", status=303)

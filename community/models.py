@@ -1,1 +1,0 @@
-"""Partner CoPs, working groups and membership (issues: partners, membership)."""

@@ -1,0 +1,2 @@
+"""Views of the community app that are not Wagtail pages: accounts
+(``accounts``) and working group requests and documents (``working_groups``)."""
