@@ -72,10 +72,11 @@ test: lint check pytest
 # Pages measured beside the trivial view and the home page, over a library of
 # 10,000 generated resources (added on the first run). Use PostgreSQL:
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench make bench
-BENCH_PATHS ?= /resources/ '/resources/?topic=health-equity&type=report' /resources/988-key-messages/
+BENCH_PATHS ?= /resources/ '/resources/?topic=health-equity&type=report' /resources/988-key-messages/ \
+	/events/ /events/launch-webinar-join-a-working-group/
 
 bench: install-dev
-	$(PY) bench/run.py --setup bench.generate_resources:ensure_10k --paths $(BENCH_PATHS) $(BENCH_ARGS)
+	$(PY) bench/run.py --setup bench.generate_resources:ensure_10k events.bench:ensure_2000 --paths $(BENCH_PATHS) $(BENCH_ARGS)
 
 # MRR and nDCG@10 of resource search over the judged queries in knowledge/data.
 bench-relevance: install-dev
