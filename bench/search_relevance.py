@@ -34,16 +34,23 @@ def load_queries():
 
 
 def search_resources(query):
-    """External ids of the resources the hub's search returns, best first."""
+    """External ids of the resources the hub's search returns, best first, as
+    an anonymous visitor gets them on /search/?q=...&content=resource."""
     from knowledge.models import ResourcePage
-    from search.synonyms import expand
-    from search.views import search_terms
+    from search.documents import document_index
+    from search.engine import find
 
-    terms = search_terms(expand(query))
-    if not terms:
-        return []
-    results = ResourcePage.objects.live().public().search(terms, operator="or")[:10]
-    return [page.external_id for page in results]
+    hits = find(query, allowed=["public"])
+    kinds = document_index().kinds
+    resource_ct = kinds["resource"].content_type_id
+    ranked = sorted(
+        (key for key in hits.scores if key[0] == resource_ct),
+        key=lambda key: hits.scores[key],
+        reverse=True,
+    )[:10]
+    pages = ResourcePage.objects.filter(pk__in=[pk for _ct, pk in ranked])
+    ids = dict(pages.values_list("pk", "external_id"))
+    return [ids[pk] for _ct, pk in ranked]
 
 
 def ndcg_at_10(ranked, relevant):

@@ -21,6 +21,7 @@ How a search runs:
 """
 
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -30,16 +31,15 @@ from wagtail.search.backends import get_search_backend
 from hub.audience import allowed_audiences
 
 from . import documents, vocabulary
-from .synonyms import equivalents
+from .synonyms import equivalents, synonym_matches
 
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 32
 BACKEND_LIMIT = 1000
-FEW_RESULTS = 3
-ALL_WORDS_BONUS = 0.5
-TITLE_WEIGHT = 2.0
+TITLE_BONUS = 0.5
+RANK_WEIGHT = 0.2
 
 
 def clean_query(raw):
@@ -79,51 +79,86 @@ def _postgres_backend(backend):
     return type(backend).__module__.startswith("modelsearch.backends.database.postgres")
 
 
-def _tsquery_parts(phrases):
+def _tsquery_text(terms):
+    """One tsquery source for a word or phrase, or for alternatives of them."""
     parts = []
-    for phrase in phrases:
-        words = [w for w in re.findall(r"\w+", phrase.lower()) if w]
+    for term in terms:
+        words = re.findall(r"\w+", term.lower())
         if words:
             parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
-    return parts
+    return " | ".join(parts)
 
 
-def _postgres_hits(words, phrases, kinds, allowed_keys):
-    """(content type id, page id) -> score, straight from the index table."""
+def concepts(words, query, use_synonyms=True, corrections=None):
+    """What a page should hold to answer the query, as tsquery sources: one
+    concept per word typed, with its correction as an alternative; a
+    hyphenated word is one concept ("co-occurring" or "cooccurring"); a listed
+    synonym typed is one concept with its equivalents as alternatives, taking
+    in the words it is made of."""
+    corrections = corrections or {}
+    corrected_text = " ".join([query, *corrections.values()])
+    groups = synonym_matches(corrected_text) if use_synonyms else []
+    result = []
+    absorbed = set()
+    for term, others in groups:
+        result.append(_tsquery_text([term, *others]))
+        absorbed.update(re.findall(r"\w+", term))
+    for token in re.findall(r"\w+(?:-\w+)*", query.lower()):
+        parts = [p for p in re.split(r"[-_]", token) if p]
+        if not parts or all(p in absorbed for p in parts):
+            continue
+        options = [" ".join(parts)]
+        if len(parts) > 1:
+            options.append("".join(parts))
+        options += [corrections[p] for p in parts if p in corrections]
+        result.append(_tsquery_text(options))
+    return list(dict.fromkeys(c for c in result if c))[:MAX_WORDS]
+
+
+def _postgres_hits(sources, kinds, allowed_keys, total_docs):
+    """(content type id, page id) -> score, straight from the index table.
+
+    The score is BM25-like: each concept of the query adds its rarity (idf)
+    when the page holds it, half as much again when the title does, divided
+    by what holding every concept would give; PostgreSQL's own ts_rank (term
+    frequency and field weights) breaks ties."""
     from wagtail.search.models import IndexEntry
 
-    any_query = " | ".join(_tsquery_parts(words + phrases))
-    all_query = " & ".join(_tsquery_parts(words))
-    if not any_query:
+    config = get_search_backend().config or "english"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_tsquery(%s::regconfig, s)::text FROM unnest(%s::text[]) AS s",
+            [config, sources],
+        )
+        compiled = list(dict.fromkeys(row[0] for row in cursor.fetchall() if row[0]))
+    if not compiled:
         return {}
     table = IndexEntry._meta.db_table
-    config = get_search_backend().config or "english"
+    any_query = " | ".join(f"({q})" for q in compiled)
+    holds = ", ".join(["(title || body) @@ %s::tsquery"] * len(compiled))
+    in_title = ", ".join(["title @@ %s::tsquery"] * len(compiled))
     sql = f"""
         SELECT content_type_id, object_id,
-               ts_rank(title, q_any) * title_norm * %s + ts_rank(body, q_any)
-               + CASE WHEN (title || body) @@ q_all THEN %s ELSE 0 END AS score
-        FROM {table},
-             to_tsquery(%s::regconfig, %s) AS q_any,
-             to_tsquery(%s::regconfig, %s) AS q_all
+               ts_rank(title, q_any) * title_norm + ts_rank(body, q_any),
+               ARRAY[{holds}], ARRAY[{in_title}]
+        FROM {table}, CAST(%s AS tsquery) AS q_any
         WHERE content_type_id = ANY(%s) AND (title @@ q_any OR body @@ q_any)
     """  # noqa: S608 - the table name is the model's own; values are parameters
-    params = [
-        TITLE_WEIGHT,
-        ALL_WORDS_BONUS,
-        config,
-        any_query,
-        config,
-        all_query or any_query,
-        [kind.content_type_id for kind in kinds],
-    ]
+    params = [*compiled, *compiled, any_query, [kind.content_type_id for kind in kinds]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        rows = [row for row in cursor.fetchall() if (row[0], int(row[1])) in allowed_keys]
+    frequencies = [sum(1 for row in rows if row[3][i]) for i in range(len(compiled))]
+    idf = [math.log(1 + (total_docs - df + 0.5) / (df + 0.5)) for df in frequencies]
+    most = sum(idf) * (1 + TITLE_BONUS) or 1.0
     scores = {}
-    for ct_id, object_id, score in rows:
-        key = (ct_id, int(object_id))
-        if key in allowed_keys:
-            scores[key] = float(score)
+    for ct_id, object_id, rank, holds_row, title_row in rows:
+        weight = sum(
+            w * (1 + (TITLE_BONUS if t else 0.0))
+            for w, h, t in zip(idf, holds_row, title_row, strict=True)
+            if h
+        )
+        scores[(ct_id, int(object_id))] = weight / most + RANK_WEIGHT * float(rank)
     return scores
 
 
@@ -162,10 +197,13 @@ def _fallback_backend():
     return fallback_backend()
 
 
-def _match(backend, words, phrases, kinds, allowed, allowed_keys):
+def _match(backend, words, query, use_synonyms, corrections, kinds, allowed, allowed_keys, total_docs):
     if _postgres_backend(backend) and connection.vendor == "postgresql":
-        return _postgres_hits(words, phrases, kinds, allowed_keys)
-    return _backend_hits(backend, words, phrases, kinds, allowed)
+        sources = concepts(words, query, use_synonyms, corrections)
+        return _postgres_hits(sources, kinds, allowed_keys, total_docs)
+    corrected = list(corrections.values())
+    phrases = equivalents(" ".join([query, *corrected])) if use_synonyms else []
+    return _backend_hits(backend, words + corrected, phrases, kinds, allowed)
 
 
 def find(query, request=None, allowed=None, use_synonyms=None, correct=True):
@@ -173,41 +211,28 @@ def find(query, request=None, allowed=None, use_synonyms=None, correct=True):
     index = documents.document_index()
     if allowed is None:
         allowed = allowed_audiences(request)
-    allowed_keys = {doc.key for doc in index.visible(allowed)}
+    visible = index.visible(allowed)
+    allowed_keys = {doc.key for doc in visible}
     kinds = list(index.kinds.values())
     words = words_of(query)
     if not words:
         return Hits()
     backend = get_search_backend()
-    database = "database" in type(backend).__module__
     if use_synonyms is None:
         # Elasticsearch applies the synonym list in its own analyser.
-        use_synonyms = database
-    phrases = equivalents(query) if use_synonyms else []
+        use_synonyms = "database" in type(backend).__module__
+    corrections = vocabulary.corrections(words) if correct else {}
     hits = Hits()
+    if corrections:
+        hits.corrected = " ".join(corrections.get(word, word) for word in words)
     try:
-        hits.scores = _match(backend, words, phrases, kinds, allowed, allowed_keys)
+        hits.scores = _match(
+            backend, words, query, use_synonyms, corrections, kinds, allowed, allowed_keys, len(visible)
+        )
     except _search_unavailable_errors() as error:
         logger.warning("Search service unavailable, answering from the database: %s", error)
-        backend = _fallback_backend()
-        phrases = equivalents(query)
-        hits.scores = _match(backend, words, phrases, kinds, allowed, allowed_keys)
+        hits.scores = _match(
+            _fallback_backend(), words, query, True, corrections, kinds, allowed, allowed_keys, len(visible)
+        )
         hits.fallback = True
-    if correct and len(hits.scores) < FEW_RESULTS:
-        corrected_words = vocabulary.correct(words)
-        if corrected_words != words:
-            corrected = " ".join(corrected_words)
-            extra = _match(
-                backend,
-                corrected_words,
-                equivalents(corrected) if use_synonyms else [],
-                kinds,
-                allowed,
-                allowed_keys,
-            )
-            if extra and len(extra) >= len(hits.scores):
-                hits.corrected = corrected
-                # Pages the typed words found stay first.
-                top = max(extra.values(), default=0.0)
-                hits.scores = {**extra, **{k: v + top + 1 for k, v in hits.scores.items()}}
     return hits

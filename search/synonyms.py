@@ -37,6 +37,17 @@ def equivalents(query):
     return extra
 
 
+def synonym_matches(query):
+    """For each listed word or phrase in the query: (that term, its equivalents)."""
+    text = " ".join(query.lower().split())
+    matches = []
+    for group in synonym_groups():
+        found = [t for t in group if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text)]
+        if found:
+            matches.append((found[0], [t for t in group if t not in found]))
+    return matches
+
+
 def expand(query):
     """The query's own words plus the equivalents of any listed term in it."""
     extra = equivalents(query)

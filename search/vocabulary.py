@@ -21,7 +21,8 @@ from .models import SearchWord
 
 MIN_LENGTH = 4
 MAX_LENGTH = 40
-REBUILD_EVERY = 300  # seconds, at most
+REBUILD_EVERY = 24 * 3600  # seconds, at most, when content changed
+SIMILARITY = 0.45
 BUILT_KEY = "hub:vocabulary-built"
 WORDS_KEY = "hub:vocabulary-words"
 WORD = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},{MAX_LENGTH}}}")
@@ -64,6 +65,9 @@ def rebuild():
 
 
 def ensure_current():
+    """Build the vocabulary when there is none, and again when content has
+    changed and the last build is a day old. ``update_index``, the resource
+    import and the demo loader rebuild it too."""
     built = cache.get(BUILT_KEY)
     if built is None:
         if not SearchWord.objects.exists():
@@ -83,9 +87,10 @@ def _known(words):
 def _closest_postgres(word):
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT word FROM {SearchWord._meta.db_table} WHERE word %% %s "  # noqa: S608
+            f"SELECT word FROM {SearchWord._meta.db_table} "  # noqa: S608 - the model's own table
+            "WHERE word %% %s AND similarity(word, %s) >= %s "
             "ORDER BY similarity(word, %s) DESC, documents DESC LIMIT 1",
-            [word, word],
+            [word, word, SIMILARITY, word],
         )
         row = cursor.fetchone()
     return row[0] if row else None
@@ -100,18 +105,19 @@ def _closest_python(word):
     return matches[0] if matches else None
 
 
-def correct(words):
-    """The words with each unknown one replaced by the closest known word."""
+def corrections(words):
+    """{word: closest known word} for each word of the query the hub's
+    content does not hold but holds something close to."""
     candidates = [w for w in words if WORD.fullmatch(w)]
     if not candidates:
-        return words
+        return {}
     ensure_current()
     known = _known(candidates)
     closest = _closest_postgres if connection.vendor == "postgresql" else _closest_python
-    corrected = []
-    for word in words:
-        if word in candidates and word not in known:
-            corrected.append(closest(word) or word)
-        else:
-            corrected.append(word)
-    return corrected
+    found = {}
+    for word in candidates:
+        if word not in known:
+            fixed = closest(word)
+            if fixed and fixed != word:
+                found[word] = fixed
+    return found

@@ -44,7 +44,7 @@ def test_a_search_for_an_abbreviation_finds_resources_that_only_spell_it_out(cli
     ResourcePageFactory(parent=library, title="Peer support basics", summary="How peer specialists work.")
 
     def found(query):
-        return [r.title for r in client.get("/search/", {"q": query}).context["search_results"]]
+        return [r.title for r in client.get("/search/", {"q": query}).context["outcome"].results]
 
     assert found("MOUD") == [spelled_out.title]
     Synonym.objects.all().delete()
