@@ -76,7 +76,7 @@ BENCH_PATHS ?= /resources/ '/resources/?topic=health-equity&type=report' /resour
 	/events/ /events/launch-webinar-join-a-working-group/
 
 bench: install-dev
-	$(PY) bench/run.py --setup bench.generate_resources:ensure_10k events.bench:ensure_2000 --paths $(BENCH_PATHS) $(BENCH_ARGS)
+	$(PY) bench/run.py --setup bench.generate_resources:ensure_10k events.bench:ensure_2000 --search --paths $(BENCH_PATHS) $(BENCH_ARGS)
 
 # MRR and nDCG@10 of resource search over the judged queries in knowledge/data.
 bench-relevance: install-dev
