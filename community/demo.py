@@ -2,6 +2,7 @@
 working groups (/working-groups/) with members-only notes and a document, the
 demo "member" in a group, and an application waiting for a decision."""
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -18,6 +19,7 @@ from .models import (
     WorkingGroupChair,
     WorkingGroupDocument,
     WorkingGroupIndexPage,
+    WorkingGroupMeeting,
     WorkingGroupMembership,
     WorkingGroupOutput,
     WorkingGroupPage,
@@ -52,6 +54,7 @@ WORKING_GROUPS = [
             "questions for comment.</p>"
         ),
         "document": ("Peer supervision guide: outline for comment", "peer-supervision-outline.txt"),
+        "meetings": ["Monthly learning session: supervising and keeping the peer workforce"],
     },
     {
         "slug": "crisis-services",
@@ -70,6 +73,7 @@ WORKING_GROUPS = [
         ),
         "cadence": "Every other month, online",
         "topics": ["crisis-services", "suicide-prevention"],
+        "meetings": ["Crisis services working group: first meeting"],
         "chairs": [("Luis Ortega", "Valley Crisis Network")],
         "notes": "<p>Members are comparing follow-up call scripts; add yours to the shared folder.</p>",
         "document": None,
@@ -146,6 +150,15 @@ def _add_document(group, title, filename):
     WorkingGroupDocument.objects.create(page=group, document=document, sort_order=0)
 
 
+def _events_titled(titles):
+    """The demo programme's meetings of a group, when the events app has them."""
+    try:
+        EventPage = apps.get_model("events", "EventPage")
+    except LookupError:
+        return []
+    return list(EventPage.objects.filter(title__in=titles).order_by("pk")) if titles else []
+
+
 def _build_group(index, spec):
     group = WorkingGroupPage.objects.child_of(index).filter(slug=spec["slug"]).first()
     if group is not None:
@@ -178,6 +191,10 @@ def _build_group(index, spec):
             ResourcePage.objects.filter(external_id="demo-members-1").values_list("pk", flat=True)
         )
     group.outputs = [WorkingGroupOutput(resource_id=pk, sort_order=order) for order, pk in enumerate(outputs)]
+    group.meetings = [
+        WorkingGroupMeeting(meeting=event, sort_order=order)
+        for order, event in enumerate(_events_titled(spec.get("meetings", [])))
+    ]
     index.add_child(instance=group)
     group.save_revision().publish()
     return group, True
