@@ -4,6 +4,8 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
+from community.models import JoinPage, WorkingGroupIndexPage
+from events.models import EventIndexPage
 from home.factories import StandardPageFactory
 from home.models import HomePage, HomePageFeaturedItem, StandardPage
 from knowledge.models import ResourceIndexPage
@@ -77,7 +79,9 @@ class HomePageTreeTests(WagtailPageTestCase):
         self.assertTrue(HomePage.objects.child_of(root).exists())
 
     def test_standard_pages_nest_under_home_and_each_other(self):
-        self.assertAllowedSubpageTypes(HomePage, {StandardPage, ResourceIndexPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {StandardPage, ResourceIndexPage, EventIndexPage, JoinPage, WorkingGroupIndexPage}
+        )
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
         self.assertCanCreateAt(HomePage, StandardPage)
 
