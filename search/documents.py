@@ -17,6 +17,7 @@ publication year and other pages their first publication.
 """
 
 import datetime
+import re
 import threading
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtail.models import Site
 
 from hub.cache import current_generation
 
@@ -37,7 +39,8 @@ class Doc:
     content: str  # slug of the content type, e.g. "resource"
     audience: str
     title: str
-    url_path: str
+    url: str  # relative to the site, e.g. /resources/a-guide/
+    title_lower: str
     topics: frozenset
     resource_type: str | None
     populations: frozenset
@@ -60,6 +63,12 @@ class DocumentIndex:
         self.kinds = kinds  # slug -> ContentKind
         self.docs = docs  # (ct id, pk) -> Doc
         self.kind_by_ct = {kind.content_type_id: kind for kind in kinds.values()}
+        # Word starts of every title, for suggestions as a person types:
+        # the first two letters of each word -> the records holding it.
+        self.by_word_start = {}
+        for doc in docs.values():
+            for word in set(re.findall(r"\w+", doc.title_lower)):
+                self.by_word_start.setdefault(word[:2], []).append(doc)
 
     def get(self, key):
         return self.docs.get(key)
@@ -116,6 +125,13 @@ def _m2m(model, name, pks, slugs):
     return {pk: frozenset(terms) for pk, terms in found.items()}
 
 
+def _relative_url(url_path, root_paths):
+    for root in root_paths:
+        if url_path.startswith(root):
+            return "/" + url_path[len(root) :]
+    return url_path
+
+
 def build():
     from hub.models import EvidenceLevel, Population, ResourceType, Topic
 
@@ -126,6 +142,7 @@ def build():
         "evidence_level": dict(EvidenceLevel.objects.values_list("pk", "slug")),
     }
     kinds = content_kinds()
+    root_paths = sorted((root.root_path for root in Site.get_site_root_paths()), key=len, reverse=True)
     docs = {}
     empty = frozenset()
     for kind in kinds.values():
@@ -157,7 +174,8 @@ def build():
                 content=kind.slug,
                 audience=values["audience"],
                 title=values["listing_title"] or values["title"],
-                url_path=values["url_path"],
+                url=_relative_url(values["url_path"], root_paths),
+                title_lower=(values["listing_title"] or values["title"]).lower(),
                 topics=topics.get(values["pk"], empty),
                 resource_type=slugs["resource_type"].get(values.get("resource_type_id")),
                 populations=populations.get(values["pk"], empty),

@@ -23,12 +23,14 @@ How a search runs:
 import logging
 import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import connection
 from wagtail.search.backends import get_search_backend
 
 from hub.audience import allowed_audiences
+from hub.cache import current_generation
 
 from . import documents, vocabulary
 from .synonyms import equivalents, synonym_matches
@@ -206,11 +208,53 @@ def _match(backend, words, query, use_synonyms, corrections, kinds, allowed, all
     return _backend_hits(backend, words + corrected, phrases, kinds, allowed)
 
 
+class Recent:
+    """A small least-recently-used store of search answers in this process,
+    emptied whenever the page cache generation changes (any publish,
+    unpublish, move, privacy, vocabulary or synonym change). Popular queries
+    are asked again and again; each is computed once per change."""
+
+    def __init__(self, size):
+        self.size = size
+        self.generation = None
+        self.items = OrderedDict()
+
+    def get(self, key):
+        generation = current_generation()
+        if generation != self.generation:
+            self.items.clear()
+            self.generation = generation
+            return None
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key, value):
+        self.items[key] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+
+recent_hits = Recent(256)
+
+
 def find(query, request=None, allowed=None, use_synonyms=None, correct=True):
     """Every page matching ``query`` that the person may see, with scores."""
-    index = documents.document_index()
     if allowed is None:
         allowed = allowed_audiences(request)
+    key = (query.lower(), tuple(sorted(allowed)), use_synonyms, correct)
+    hits = recent_hits.get(key)
+    if hits is None:
+        hits = _find(query, allowed, use_synonyms, correct)
+        if not hits.fallback:
+            recent_hits.put(key, hits)
+    return hits
+
+
+def _find(query, allowed, use_synonyms, correct):
+    index = documents.document_index()
     visible = index.visible(allowed)
     allowed_keys = {doc.key for doc in visible}
     kinds = list(index.kinds.values())

@@ -8,7 +8,10 @@ Everything works on the in-memory records of ``search.documents``.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 
 from django.core.cache import cache
 
@@ -90,8 +93,7 @@ class Selection:
         for param, wanted in self.values.items():
             if param == skip:
                 continue
-            facet = FACETS_BY_PARAM[param]
-            if not any(value in wanted for value in facet.values_of(doc)):
+            if set(wanted).isdisjoint(FACETS_BY_PARAM[param].values_of(doc)):
                 return False
         return True
 
@@ -119,19 +121,27 @@ def count(docs, selection, kinds):
     """For each facet, its options as dicts (value, label, count, selected),
     in the order a person reads them."""
     names = term_names()
-    tally = {facet.param: {} for facet in FACETS}
     wanted = [(FACETS_BY_PARAM[p], set(v)) for p, v in selection.values.items()]
-    for doc in docs:
-        # A result counts towards a facet's options if it passes every other
-        # facet's filter: all facets when it passes them all, one facet when
-        # it fails only that one, none otherwise.
-        failed = [f.param for f, values in wanted if not any(v in values for v in f.values_of(doc))]
-        if len(failed) > 1:
-            continue
-        for facet in FACETS if not failed else [FACETS_BY_PARAM[failed[0]]]:
-            counts = tally[facet.param]
-            for value in facet.values_of(doc):
-                counts[value] = counts.get(value, 0) + 1
+    # A result counts towards a facet's options if it passes every other
+    # facet's filter: towards all facets when it passes them all, towards one
+    # facet when it fails only that one, towards none otherwise.
+    if wanted:
+        passing, failing_one = [], {facet.param: [] for facet in FACETS}
+        for doc in docs:
+            failed = [f.param for f, values in wanted if values.isdisjoint(f.values_of(doc))]
+            if not failed:
+                passing.append(doc)
+            elif len(failed) == 1:
+                failing_one[failed[0]].append(doc)
+        groups = {facet.param: passing + failing_one[facet.param] for facet in FACETS}
+    else:
+        groups = {facet.param: docs for facet in FACETS}
+    tally = {}
+    for facet in FACETS:
+        values = map(attrgetter(facet.attribute), groups[facet.param])
+        counts = Counter(chain.from_iterable(values) if facet.many else values)
+        counts.pop(None, None)
+        tally[facet.param] = counts
     result = {}
     for facet in FACETS:
         counts = tally[facet.param]

@@ -23,7 +23,12 @@ def synonym_groups():
 
 
 def forget_synonyms(**kwargs):
+    """A changed synonym list changes what searches find: forget the list and,
+    through the page cache generation, every remembered search answer."""
+    from hub.cache import purge_page_cache
+
     cache.delete(CACHE_KEY)
+    purge_page_cache()
 
 
 def equivalents(query):

@@ -1,26 +1,33 @@
 """The search page (/search/), its JSON form (?format=json) and autocomplete."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.http import JsonResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
 
 from hub.audience import PUBLIC, allowed_audiences
 
 from . import documents, facets, stats
-from .engine import clean_query, find
+from .engine import Recent, clean_query, find
 from .promotions import promoted_for
 
 RESULTS_PER_PAGE = 10
+recent_answers = Recent(256)
+recent_panels = Recent(256)
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
 AUTOCOMPLETE_LIMIT = 8
 AUTOCOMPLETE_TOPICS = 3
+# Options beyond this many (by count) are left out of the page; chosen ones always show.
+MAX_FACET_OPTIONS = 40
 
 
 @dataclass
@@ -65,6 +72,7 @@ class Outcome:
     notices: list = field(default_factory=list)
     corrected: str = ""
     fallback: bool = False
+    answer_key: tuple = ()
 
 
 def _date_strings(doc, page):
@@ -107,7 +115,7 @@ def _load(docs, index):
         results.append(
             Result(
                 title=page.card_title,
-                url=page.get_url(),
+                url=doc.url,
                 type=index.kinds[doc.content].label,
                 summary=page.card_summary or "",
                 topics=[topic.name for topic in page.topics.all()] if hasattr(page, "topics") else [],
@@ -155,25 +163,31 @@ def run(request):
         sort = "relevance" if query else "newest"
 
     allowed = allowed_audiences(request)
-    hits = None
-    if query:
-        hits = find(query, allowed=allowed, correct=not request.GET.get("exact"))
-        docs = [doc for key in hits.scores if (doc := index.get(key))]
-    else:
-        docs = index.visible(allowed)
-
+    exact = bool(request.GET.get("exact"))
+    hits = find(query, allowed=allowed, correct=not exact) if query else None
     promoted = promoted_for(query, request) if query else []
-    promoted_keys = {item.key for item in promoted if item.key}
-    if promoted_keys:
-        docs = [doc for doc in docs if doc.key not in promoted_keys]
+    promoted_keys = tuple(sorted(item.key for item in promoted if item.key))
 
-    facet_counts = facets.count(docs, selection, index.kinds)
-    matching = [doc for doc in docs if selection.matches(doc)]
-    if sort == "relevance" and hits is not None:
-        scores = hits.scores
-        matching.sort(key=lambda d: (scores[d.key], d.sort_key), reverse=True)
-    else:
-        matching.sort(key=lambda d: (d.sort_key, d.key[1]), reverse=True)
+    # The facet counts and the ordered matches depend only on these, so a
+    # query asked again (or its next page) is not computed again.
+    key = (query.lower(), exact, tuple(allowed), tuple(selection.as_pairs()), sort, promoted_keys)
+    answer = recent_answers.get(key)
+    if answer is None:
+        if hits is not None:
+            docs = [doc for k in hits.scores if (doc := index.get(k))]
+        else:
+            docs = index.visible(allowed)
+        if promoted_keys:
+            docs = [doc for doc in docs if doc.key not in promoted_keys]
+        facet_counts = facets.count(docs, selection, index.kinds)
+        matching = [doc for doc in docs if selection.matches(doc)] if selection.values else docs
+        if sort == "relevance" and hits is not None:
+            scores = hits.scores
+            matching.sort(key=lambda d: (scores[d.key], d.sort_key), reverse=True)
+        else:
+            matching.sort(key=lambda d: (d.sort_key, d.key[1]), reverse=True)
+        answer = recent_answers.put(key, (facet_counts, matching))
+    facet_counts, matching = answer
 
     total = len(matching)
     num_pages = max(1, -(-total // RESULTS_PER_PAGE))
@@ -196,6 +210,7 @@ def run(request):
         notices=notices,
         corrected=hits.corrected if hits else "",
         fallback=hits.fallback if hits else False,
+        answer_key=key,
     )
 
 
@@ -241,7 +256,8 @@ def _facet_groups(outcome):
                 "label": data["label"],
                 "chosen_count": sum(1 for o in options if o["checked"]),
                 "visible_options": options[:8],
-                "more_options": options[8:],
+                "more_options": options[8:MAX_FACET_OPTIONS]
+                + [o for o in options[MAX_FACET_OPTIONS:] if o["checked"]],
             }
         )
     return groups
@@ -276,11 +292,35 @@ def search(request):
     from .reports import popular_searches
 
     empty = not outcome.total and not outcome.promoted
+    # The filter panel is the largest part of the page and depends only on
+    # the answer, so it is rendered once per answer.
+    panel_key = (
+        "panel",
+        outcome.query,
+        outcome.sort,
+        tuple(outcome.selection.as_pairs()),
+        id(outcome.facets),
+    )
+    facets_html = recent_panels.get(panel_key)
+    if facets_html is None:
+        facets_html = recent_panels.put(
+            panel_key,
+            render_to_string(
+                "search/includes/facets.html",
+                {
+                    "facet_groups": _facet_groups(outcome),
+                    "search_query": outcome.query,
+                    "outcome": outcome,
+                    "active_filters": bool(outcome.selection.values),
+                },
+            ),
+        )
     context = {
         "outcome": outcome,
         "search_query": outcome.query,
-        "facet_groups": _facet_groups(outcome),
+        "facets_html": mark_safe(facets_html),  # noqa: S308 - rendered by our own template
         "active_filters": _active_filters(outcome),
+        "selected_pairs": outcome.selection.as_pairs(),
         "sorts": SORTS,
         "start_index": (outcome.page - 1) * RESULTS_PER_PAGE + 1,
         "end_index": (outcome.page - 1) * RESULTS_PER_PAGE + len(outcome.results),
@@ -308,55 +348,38 @@ def suggested_topics(limit=8):
 @require_GET
 @vary_on_cookie
 def autocomplete(request):
-    """Suggestions as a person types: titles they may see, then topics."""
+    """Suggestions as a person types: titles they may see, then topics.
+
+    Answered from the in-memory records (``search.documents``), without a
+    database query for anonymous visitors: titles whose words start with what
+    was typed, those starting with it first."""
     query, _shortened = clean_query(request.GET.get("q", ""))
     text = query.lower()
+    words = re.findall(r"\w+", text)
     suggestions = []
-    if len(text) >= 2:
+    if len(text) >= 2 and words:
         index = documents.document_index()
         allowed = set(allowed_audiences(request))
         starts, contains = [], []
-        for doc in index.docs.values():
+        padded = f" {text}"
+        for doc in index.by_word_start.get(words[0][:2], ()):
             if doc.audience not in allowed:
                 continue
-            title = doc.title.lower()
-            if title.startswith(text):
+            if doc.title_lower.startswith(text):
                 starts.append(doc)
-            elif f" {text}" in f" {title}":
+            elif padded in f" {doc.title_lower}":
                 contains.append(doc)
-            if len(starts) >= AUTOCOMPLETE_LIMIT:
-                break
+        starts.sort(key=lambda d: len(d.title))
         for doc in (starts + contains)[:AUTOCOMPLETE_LIMIT]:
-            suggestions.append(
-                {
-                    "label": doc.title,
-                    "kind": index.kinds[doc.content].label,
-                    "url": None,
-                    "key": doc.key,
-                }
-            )
-        suggestions = _with_urls(suggestions, index)
+            suggestions.append({"label": doc.title, "kind": index.kinds[doc.content].label, "url": doc.url})
         names = facets.term_names()["topic"]
         topics = [
             (slug, name)
             for slug, name in names.items()
-            if name.lower().startswith(text) or f" {text}" in f" {name.lower()}"
+            if name.lower().startswith(text) or padded in f" {name.lower()}"
         ][:AUTOCOMPLETE_TOPICS]
         for slug, name in topics:
             suggestions.append(
                 {"label": name, "kind": "Topic", "url": "/search/?" + urlencode({"topic": slug})}
             )
     return JsonResponse({"query": query, "suggestions": suggestions})
-
-
-def _with_urls(suggestions, index):
-    from wagtail.models import Page
-
-    keys = [s.pop("key") for s in suggestions]
-    urls = {}
-    pages = Page.objects.filter(pk__in=[pk for _ct, pk in keys]).only("pk", "url_path", "path", "depth")
-    for page in pages:
-        urls[page.pk] = page.get_url()
-    for suggestion, (_ct, pk) in zip(suggestions, keys, strict=True):
-        suggestion["url"] = urls.get(pk)
-    return [s for s in suggestions if s["url"]]
