@@ -225,6 +225,20 @@ def search_paths():
     return paths
 
 
+def cold_search_paths(count=3000):
+    """Queries never asked before in the run (pairs of the field's words), so
+    every request runs the whole search: no answer is remembered."""
+    from itertools import product
+    from urllib.parse import urlencode
+
+    words = """mental health crisis peer support youth housing suicide prevention telehealth rural
+    workforce burnout equity language access trauma veterans family opioid treatment recovery
+    school community clinic integrated primary care screening outcomes funding policy training
+    older adults homeless justice police diversion anxiety depression psychosis medication""".split()
+    pairs = [f"{a} {b}" for a, b in product(words, words) if a != b]
+    return [f"/search/?{urlencode({'q': q})}" for q in pairs[:count]]
+
+
 AUTOCOMPLETE_PREFIXES = ["me", "men", "ment", "cri", "cris", "pee", "tel", "988", "sui", "hou", "wor", "yo"]
 
 
@@ -270,6 +284,8 @@ def planned_runs(extra_paths, search=False):
         paths = search_paths()
         runs.append(run("search, any query (anonymous)", paths[0], "search", False, paths))
         runs.append(run("search, any query (signed in)", paths[0], "search", True, paths))
+        cold = cold_search_paths()
+        runs.append(run("search, never-asked queries (cold)", cold[0], "search", False, cold))
         common = "/search/?q=mental+health"
         runs.append(run("search 'mental health' (most pages)", common, "search", False))
         prefixes = [f"/search/autocomplete/?q={p}" for p in AUTOCOMPLETE_PREFIXES]
@@ -367,8 +383,9 @@ def main():
                 print(f"==> wrk {run['name']}: {args.duration} s, {args.connections} connections", flush=True)
                 run_lua = lua_path
                 if run.get("paths"):
-                    for extra in run["paths"]:
-                        fetch(port, extra, run_cookie)
+                    if "cold" not in run["name"]:
+                        for extra in run["paths"]:
+                            fetch(port, extra, run_cookie)
                     quoted = ", ".join(json.dumps(p) for p in run["paths"])
                     run_lua = tmp / f"rotate-{len(run['name'])}-{id(run)}.lua"
                     run_lua.write_text(ROTATE_LUA % quoted + WRK_LUA)
