@@ -39,6 +39,14 @@ AUTOCOMPLETE_MAX_P95_MS = 50.0
 ROTATE_LUA = r"""
 local paths = {%s}
 local counter = 0
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("start", threads * 1000)
+end
+init = function(args)
+  counter = start or 0
+end
 request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter %% #paths) + 1])
