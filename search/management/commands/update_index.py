@@ -62,6 +62,12 @@ class Command(WagtailUpdateIndexCommand):
             cleared, _ = IndexQueueItem.objects.filter(last_attempt_at__lt=started).delete()
             self.write(f"Queued index writes now in the index: {cleared}")
 
+        if not options["schema_only"]:
+            from search.vocabulary import rebuild
+
+            rebuild()
+            self.write("Typo-correction vocabulary rebuilt from the index")
+
     def retry_queue(self):
         backends = hub_backends()
         if not backends:
