@@ -21,6 +21,10 @@ from .engine import Recent, clean_query, find
 from .promotions import promoted_for
 
 RESULTS_PER_PAGE = 10
+FALLBACK_NOTICE = (
+    "Our main search service is not answering right now, so these results come from a "
+    "simpler search and may be less complete."
+)
 recent_answers = Recent(256)
 recent_panels = Recent(256)
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
@@ -170,7 +174,8 @@ def run(request):
 
     # The facet counts and the ordered matches depend only on these, so a
     # query asked again (or its next page) is not computed again.
-    key = (query.lower(), exact, tuple(allowed), tuple(selection.as_pairs()), sort, promoted_keys)
+    fallback = bool(hits and hits.fallback)
+    key = (query.lower(), exact, tuple(allowed), tuple(selection.as_pairs()), sort, promoted_keys, fallback)
     answer = recent_answers.get(key)
     if answer is None:
         if hits is not None:
@@ -283,7 +288,7 @@ def search(request):
                     ]
                     for param, data in outcome.facets.items()
                 },
-                "notices": outcome.notices,
+                "notices": outcome.notices + ([FALLBACK_NOTICE] if outcome.fallback else []),
             },
             json_dumps_params={"ensure_ascii": False},
         )

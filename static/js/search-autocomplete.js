@@ -193,7 +193,7 @@
     }
 
     function init() {
-        document.querySelectorAll("form.search-form").forEach(enhance);
+        document.querySelectorAll("form.search-form, form.site-search").forEach(enhance);
     }
 
     if (document.readyState === "loading") {

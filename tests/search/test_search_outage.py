@@ -1,0 +1,41 @@
+"""A search during an Elasticsearch outage answers from the database, with a notice.
+
+The hub's Elasticsearch backend points at a closed local port (connection
+refused, as in a real outage); the database backend is configured beside it
+as the fallback, as the settings do when ELASTICSEARCH_URL is set."""
+
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+OUTAGE = override_settings(
+    WAGTAILSEARCH_BACKENDS={
+        "default": {
+            "BACKEND": "search.elasticsearch",
+            "URLS": ["http://127.0.0.1:9"],  # nothing listens: connection refused
+            "INDEX_PREFIX": "hub_test_",
+            "TIMEOUT": 2,
+            "OPTIONS": {"max_retries": 0},
+        },
+        "fallback": {"BACKEND": "wagtail.search.backends.database"},
+    }
+)
+
+
+def test_search_answers_from_the_database_with_a_notice_when_elasticsearch_is_down(
+    client, make_resource, members_only
+):
+    with OUTAGE:
+        make_resource("Mobile crisis teams guide", topics=["crisis-services"])
+        members_only(make_resource("Crisis staffing survey for members"))
+        response = client.get("/search/", {"q": "crisis"})
+        assert response.status_code == 200
+        outcome = response.context["outcome"]
+        assert outcome.fallback
+        assert [r.title for r in outcome.results] == ["Mobile crisis teams guide"]
+        assert "Our main search service is not answering right now" in response.content.decode()
+
+        data = client.get("/search/", {"q": "crisis", "format": "json"}).json()
+        assert [r["title"] for r in data["results"]] == ["Mobile crisis teams guide"]
+        assert any("not answering right now" in notice for notice in data["notices"])
