@@ -4,8 +4,8 @@
 holds on every sign-in form (the hub's, the admin's, page privacy's). After
 ``MAX_FAILURES`` failed attempts for one username from one address within
 ``WINDOW_SECONDS``, further attempts are refused without checking the password
-until the window has passed. Counts live in Django's cache; a successful
-sign-in clears them.
+until the window has passed. Counts live in Django's cache, keyed on what
+was typed; a successful sign-in clears them.
 """
 
 import hashlib
@@ -43,6 +43,20 @@ def clear_failures(username, request):
 
 
 class RateLimitedModelBackend(ModelBackend):
+    """Django's backend, limited as above; people may also sign in with their
+    e-mail address instead of their username."""
+
+    @staticmethod
+    def username_for(login):
+        if not login or "@" not in login:
+            return login
+        User = get_user_model()
+        matches = list(
+            User.objects.filter(email__iexact=login.strip()).values_list(User.USERNAME_FIELD, flat=True)[:2]
+        )
+        # An address shared by two accounts names neither of them.
+        return matches[0] if len(matches) == 1 else login
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
@@ -52,7 +66,9 @@ class RateLimitedModelBackend(ModelBackend):
         if is_locked_out(username, request):
             # Stops Django trying other backends; the form reports a failed sign-in.
             raise PermissionDenied("Too many failed sign-in attempts.")
-        user = super().authenticate(request, username=username, password=password, **kwargs)
+        user = super().authenticate(
+            request, username=self.username_for(username), password=password, **kwargs
+        )
         if user is None:
             record_failure(username, request)
         else:

@@ -81,12 +81,14 @@ def test_a_visitor_becomes_a_member_and_reads_their_working_groups_material(
     page.get_by_label("Your role").fill("Clinical director")
     page.get_by_label("Workforce and peer support").check()
     page.get_by_role("button", name="Send my application").click()
-    expect(page.get_by_role("alert")).to_contain_text("To join, agree to the privacy notice.")
+    expect(page.locator("main").get_by_role("alert")).to_contain_text("To join, agree to the privacy notice.")
     expect(page.get_by_label("Your name")).to_have_value("Jordan Rivera")
     assert_accessible(page, axe)
     page.get_by_label(re.compile("I agree to the privacy notice")).check()
     page.get_by_role("button", name="Send my application").click()
-    expect(page.get_by_role("status")).to_contain_text("Thank you, Jordan Rivera: we have your application")
+    expect(page.locator("#application-sent")).to_contain_text(
+        "Thank you, Jordan Rivera: we have your application"
+    )
     assert_accessible(page, axe)
     application = MembershipApplication.objects.get()
 
@@ -113,7 +115,7 @@ def test_a_visitor_becomes_a_member_and_reads_their_working_groups_material(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your password is saved")
     page.get_by_role("link", name="Sign in", exact=True).last.click()
     assert_accessible(page, axe)
-    page.get_by_label("Username or e-mail name").fill(username)
+    page.get_by_label("Username or e-mail address").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/account/$"))
@@ -151,7 +153,7 @@ def test_a_signed_in_member_asks_to_join_a_group_from_its_page(page, hub_pages, 
     _join, group = hub_pages
     make_user("morgan", "Members")
     page.goto(f"/account/sign-in/?next={group.url}")
-    page.get_by_label("Username or e-mail name").fill("morgan")
+    page.get_by_label("Username or e-mail address").fill("morgan")
     page.get_by_label("Password").fill("pw-for-tests")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(re.escape(group.url) + "$"))

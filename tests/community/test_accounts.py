@@ -292,3 +292,9 @@ def test_account_pages_ask_anonymous_visitors_to_sign_in(client):
         response = client.get(path)
         assert response.status_code == 302
         assert response["Location"].startswith(f"{SIGN_IN}?next=")
+
+
+def test_people_may_sign_in_with_their_email_address(client, member):
+    response = sign_in(client, "Morgan@Example.org")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(member.pk)

@@ -204,3 +204,10 @@ def test_the_consent_box_links_to_the_privacy_notice(client, home_page):
     page = JoinPageFactory(parent=home_page, privacy_page=privacy)
     page.save_revision().publish()
     assert 'href="/privacy/"' in client.get("/join/").content.decode()
+
+
+def test_someone_signed_in_is_told_they_already_have_an_account(client, join_page, member):
+    client.force_login(member)
+    html = client.get("/join/").content.decode()
+    assert "You already have an account" in html
+    assert 'name="email"' not in html
