@@ -27,6 +27,7 @@ if settings.DEBUG:
 urlpatterns += [path("", include("knowledge.urls"))]
 urlpatterns += [path("", include("events.urls"))]  # calendar files: /events/feed.ics, <event>/calendar.ics
 urlpatterns += [path("", include("community.urls"))]
+urlpatterns += [path("", include("syndication.urls"))]  # feeds, /api/v2/, /embed/, /r/<id>/, robots.txt
 urlpatterns += [path("", include(wagtail_urls))]
 
 handler404 = "hub.views.page_not_found"

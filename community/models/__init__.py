@@ -18,6 +18,7 @@ from .working_groups import (
     WorkingGroupOutput,
     WorkingGroupPage,
 )
+from .partners import *  # noqa: F403  partner communities, their updates, referrals and link checks
 
 __all__ = [
     "GROUPS_BY_ORGANISATION_TYPE",

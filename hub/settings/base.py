@@ -37,12 +37,15 @@ INSTALLED_APPS = [
     "events",
     "search",
     "community",
+    "syndication",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.frontend_cache",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.sitemaps",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail_modeladmin",
     "wagtail.embeds",
     "wagtail.sites",
@@ -68,6 +71,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Framing and CORS headers, also on responses served from the page cache.
+    "syndication.middleware.SyndicationHeadersMiddleware",
+    # Counts visits partners send (?ref=<partner>), cached page views included.
+    "community.partners.referrals.ReferralMiddleware",
     # Serves anonymous page views from the cache before sessions, auth and
     # CSRF are touched; see hub/cache.py for what is cached and when it is purged.
     "hub.cache.AnonymousPageCacheMiddleware",
