@@ -20,9 +20,7 @@ def request_for(user):
 
 
 def restrict(page, *group_names):
-    restriction = PageViewRestriction.objects.create(
-        page=page, restriction_type=PageViewRestriction.GROUPS
-    )
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
     restriction.groups.set(Group.objects.filter(name__in=group_names))
     return restriction
 
@@ -60,9 +58,7 @@ def test_nested_restrictions_combine(library, make_resource):
     assert audience_of(resource) == f"r{outer.pk}.r{inner.pk}"
 
 
-def test_moving_a_page_out_of_a_restricted_section_makes_it_public(
-    home_page, library, make_resource
-):
+def test_moving_a_page_out_of_a_restricted_section_makes_it_public(home_page, library, make_resource):
     resource = make_resource("Guide")
     restrict(library, "Members")
     open_library = type(library)(title="Open library", slug="open-library")
@@ -76,9 +72,7 @@ def test_anonymous_visitors_are_allowed_only_public_pages(library):
     assert allowed_audiences(request_for(AnonymousUser())) == [PUBLIC]
 
 
-def test_members_are_allowed_their_groups_restrictions_but_not_others(
-    home_page, library, make_user
-):
+def test_members_are_allowed_their_groups_restrictions_but_not_others(home_page, library, make_user):
     members = restrict(library, "Members")
     staff_page = StandardPage(title="Staff notes", slug="staff-notes")
     home_page.add_child(instance=staff_page)
