@@ -1,0 +1,144 @@
+"""fetch_partner_feeds against a partner's server on 127.0.0.1."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from community.models import PartnerFeedResult, PartnerUpdate
+from community.partners import feeds_in
+from community.partners.factories import CommunityIndexPageFactory, PartnerCommunityPageFactory
+
+from .partner_server import ATOM, ICS, MALFORMED, NOT_A_FEED, RSS, Answer, partner_server
+
+pytestmark = pytest.mark.django_db
+
+
+def publish(page):
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def directory(home_page):
+    return publish(CommunityIndexPageFactory(parent=home_page))
+
+
+@pytest.fixture
+def make_partner(directory):
+    def make(title, **extra):
+        return publish(PartnerCommunityPageFactory(parent=directory, title=title, **extra))
+
+    return make
+
+
+def run_command():
+    out = io.StringIO()
+    call_command("fetch_partner_feeds", stdout=out)
+    return out.getvalue()
+
+
+def test_a_malformed_feed_is_recorded_as_failed_while_the_others_succeed(make_partner):
+    routes = {
+        "/news.xml": Answer(RSS),
+        "/events.ics": Answer(ICS, content_type="text/calendar"),
+        "/broken.xml": Answer(MALFORMED),
+        "/atom.xml": Answer(ATOM, content_type="application/atom+xml"),
+    }
+    with partner_server(routes) as base:
+        broken = make_partner("Broken Feeds Collaborative", news_feed_url=f"{base}/broken.xml")
+        peers = make_partner("Northeast Peer Network", news_feed_url=f"{base}/news.xml", events_feed_url=f"{base}/events.ics")
+        research = make_partner("Rural Research Network", news_feed_url=f"{base}/atom.xml")
+        output = run_command()
+
+    results = {(r.partner_id, r.kind): r for r in PartnerFeedResult.objects.all()}
+    assert not results[(broken.pk, "news")].succeeded
+    assert "not well-formed XML" in results[(broken.pk, "news")].message
+    assert results[(peers.pk, "news")].succeeded
+    assert results[(peers.pk, "event")].succeeded
+    assert results[(research.pk, "news")].succeeded
+    assert not broken.updates.exists()
+    assert set(peers.updates.values_list("title", flat=True)) == {
+        "Peer specialists & the 988 rollout",
+        "Supervision guide published",
+        "Bad link item",
+        "Peer network open call",
+    }
+    assert research.updates.get().title == "Call for pilot sites"
+    assert "4 feeds read, 3 succeeded, 1 failed." in output
+
+
+def test_html_in_summaries_is_reduced_to_plain_text_and_unsafe_links_are_dropped(make_partner):
+    with partner_server({"/news.xml": Answer(RSS)}) as base:
+        peers = make_partner("Northeast Peer Network", news_feed_url=f"{base}/news.xml")
+        run_command()
+    item = peers.updates.get(guid="https://peers.example.org/news/988")
+    assert item.summary == "What peers learned in year one."
+    assert "<" not in item.summary and "alert" not in item.summary
+    assert peers.updates.get(guid="bad-link").link == ""
+
+
+def test_duplicate_items_are_stored_once_and_a_second_run_adds_nothing(make_partner):
+    with partner_server({"/news.xml": Answer(RSS)}) as base:
+        peers = make_partner("Northeast Peer Network", news_feed_url=f"{base}/news.xml")
+        run_command()
+        run_command()
+    assert peers.updates.filter(title="Supervision guide published").count() == 1
+    first, second = PartnerFeedResult.objects.order_by("run_started_at", "pk")
+    assert (first.new_items, second.new_items, second.updated_items) == (3, 0, 0)
+
+
+def test_a_cancelled_event_in_a_partner_calendar_is_left_out(make_partner):
+    with partner_server({"/events.ics": Answer(ICS, content_type="text/calendar")}) as base:
+        peers = make_partner("Northeast Peer Network", events_feed_url=f"{base}/events.ics")
+        run_command()
+    assert list(peers.updates.values_list("title", "kind")) == [("Peer network open call", PartnerUpdate.EVENT)]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (Answer(NOT_A_FEED, content_type="text/html"), "does not give an RSS or Atom feed"),
+        (Answer("gone", status=500, content_type="text/plain"), "answered 500"),
+        (Answer(b"<rss>" + b"x" * (feeds_in.MAX_BYTES + 10)), "larger than"),
+    ],
+    ids=["html-page", "server-error", "oversized"],
+)
+def test_a_bad_answer_is_recorded_with_a_plain_reason(make_partner, answer, reason):
+    with partner_server({"/feed": answer}) as base:
+        partner = make_partner("Troubled Partner", news_feed_url=f"{base}/feed")
+        run_command()
+    result = PartnerFeedResult.objects.get(partner=partner)
+    assert not result.succeeded
+    assert reason in result.message
+
+
+def test_an_oversized_body_without_content_length_is_capped():
+    body = b"<rss>" + b"x" * (feeds_in.MAX_BYTES * 3)
+    with partner_server({"/big": Answer(body, send_length=False)}) as base:
+        with pytest.raises(feeds_in.FeedProblem, match="larger than"):
+            feeds_in.fetch(f"{base}/big")
+
+
+def test_a_partner_server_that_does_not_answer_in_time_is_recorded_as_failed(make_partner, monkeypatch):
+    monkeypatch.setattr(feeds_in, "TIMEOUT", 0.3)
+    with partner_server({"/slow.xml": Answer(RSS, delay=1.5), "/news.xml": Answer(ATOM)}) as base:
+        slow = make_partner("Slow Partner", news_feed_url=f"{base}/slow.xml")
+        fine = make_partner("Fine Partner", news_feed_url=f"{base}/news.xml")
+        run_command()
+    assert "did not answer" in PartnerFeedResult.objects.get(partner=slow).message
+    assert PartnerFeedResult.objects.get(partner=fine).succeeded
+
+
+def test_a_body_naming_a_local_file_is_not_read_as_that_file(tmp_path):
+    secret = tmp_path / "secret.xml"
+    secret.write_text(RSS)
+    with pytest.raises(feeds_in.FeedProblem):
+        feeds_in.parse_news(str(secret).encode())
+
+
+def test_draft_partner_pages_are_not_fetched(directory):
+    with partner_server({"/news.xml": Answer(RSS)}) as base:
+        PartnerCommunityPageFactory(parent=directory, title="Draft partner", live=False, news_feed_url=f"{base}/news.xml")
+        run_command()
+    assert not PartnerFeedResult.objects.exists()
