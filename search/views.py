@@ -83,7 +83,8 @@ def _date_strings(doc, page):
     label = getattr(page, "search_date_label", None)
     value = doc.date
     if isinstance(value, datetime.datetime):
-        local = timezone.localtime(value)
+        # In the page's own time zone when it has one (events), else the hub's.
+        local = getattr(page, "local_start", None) or timezone.localtime(value)
         return local.isoformat(), label or date_format(local, "j F Y")
     if isinstance(value, datetime.date):
         return value.isoformat(), label or date_format(value, "j F Y")

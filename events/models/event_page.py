@@ -110,6 +110,8 @@ class EventPage(RoutablePageMixin, BasePage):
     Who may see and attend it is set with "Access": the page's privacy follows it."""
 
     search_type = "Event"
+    # Search sorts events by their start and shows it with the time zone.
+    search_date_field = "start"
 
     summary = models.TextField(
         help_text="Plain-language summary: what the event is about and who it is for. Required."
@@ -400,6 +402,10 @@ class EventPage(RoutablePageMixin, BasePage):
     @property
     def when_label(self):
         return f"{self.date_label}, {self.time_label}"
+
+    @property
+    def search_date_label(self):
+        return self.when_label if self.start else ""
 
     @property
     def card_summary(self):
