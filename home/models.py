@@ -60,6 +60,7 @@ class HomePage(BasePage):
         "events.EventIndexPage",
         "community.JoinPage",
         "community.WorkingGroupIndexPage",
+        "community.CommunityIndexPage",
     ]
     max_count = 1
 
