@@ -52,8 +52,9 @@ def test_the_skip_link_moves_focus_to_the_main_content_with_the_keyboard(page):
 
 
 def test_the_site_wide_search_box_submits(page, live_server, toolkit_page):
+    # The search box offers suggestions as a person types, so it is a combobox.
     page.goto("/")
-    box = page.get_by_role("search", name="Site").get_by_role("searchbox", name="Search the hub")
+    box = page.get_by_role("search", name="Site").get_by_role("combobox", name="Search the hub")
     box.fill("peer support")
     box.press("Enter")
     page.wait_for_url(f"{live_server.url}/search/?q=peer+support")
