@@ -4,7 +4,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from community.models import JoinPage, WorkingGroupIndexPage
+from community.models import CommunityIndexPage, JoinPage, WorkingGroupIndexPage
 from events.models import EventIndexPage
 from home.factories import StandardPageFactory
 from home.models import HomePage, HomePageFeaturedItem, StandardPage
@@ -80,7 +80,8 @@ class HomePageTreeTests(WagtailPageTestCase):
 
     def test_standard_pages_nest_under_home_and_each_other(self):
         self.assertAllowedSubpageTypes(
-            HomePage, {StandardPage, ResourceIndexPage, EventIndexPage, JoinPage, WorkingGroupIndexPage}
+            HomePage,
+            {StandardPage, ResourceIndexPage, EventIndexPage, JoinPage, WorkingGroupIndexPage, CommunityIndexPage},
         )
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
         self.assertCanCreateAt(HomePage, StandardPage)

@@ -13,6 +13,7 @@ LOADERS = [
     "knowledge.demo_workflow.load",
     "events.demo.load",
     "community.demo.load",
+    "community.partners.demo.load",
 ]
 
 
