@@ -11,7 +11,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 from wagtail.models import Page, PageViewRestriction
 
 from hub.models import EvidenceLevel, ResourceType
@@ -19,21 +18,9 @@ from knowledge.factories import ResourceIndexPageFactory
 from knowledge.models import ResourcePage
 from search.elasticsearch import SEARCH_UNAVAILABLE_ERRORS, fallback_backend
 from search.models import IndexQueueItem, Synonym
+from tests.search.outage import OUTAGE
 
 pytestmark = pytest.mark.django_db
-
-OUTAGE = override_settings(
-    WAGTAILSEARCH_BACKENDS={
-        "default": {
-            "BACKEND": "search.elasticsearch",
-            "URLS": ["http://127.0.0.1:9"],  # nothing listens: connection refused
-            "INDEX_PREFIX": "hub_test_",
-            "TIMEOUT": 2,
-            "OPTIONS": {"max_retries": 0},
-        },
-        "fallback": {"BACKEND": "wagtail.search.backends.database"},
-    }
-)
 
 
 @pytest.fixture

@@ -5,22 +5,10 @@ refused, as in a real outage); the database backend is configured beside it
 as the fallback, as the settings do when ELASTICSEARCH_URL is set."""
 
 import pytest
-from django.test import override_settings
+
+from tests.search.outage import OUTAGE
 
 pytestmark = pytest.mark.django_db
-
-OUTAGE = override_settings(
-    WAGTAILSEARCH_BACKENDS={
-        "default": {
-            "BACKEND": "search.elasticsearch",
-            "URLS": ["http://127.0.0.1:9"],  # nothing listens: connection refused
-            "INDEX_PREFIX": "hub_test_",
-            "TIMEOUT": 2,
-            "OPTIONS": {"max_retries": 0},
-        },
-        "fallback": {"BACKEND": "wagtail.search.backends.database"},
-    }
-)
 
 
 def test_search_answers_from_the_database_with_a_notice_when_elasticsearch_is_down(
