@@ -221,3 +221,16 @@ def test_a_misspelt_word_is_corrected_from_the_hubs_own_words(client, make_resou
     assert response.context["outcome"].corrected == "suicide prevention"
     exact = client.get("/search/", {"q": "sucide", "exact": "1"})
     assert titles(exact) == []
+
+
+def test_editors_may_pin_results_and_edit_synonyms(make_user):
+    editor = make_user("edna", "Editors")
+    for permission in (
+        "wagtailsearchpromotions.add_searchpromotion",
+        "wagtailsearchpromotions.change_searchpromotion",
+        "search.add_synonym",
+        "search.change_synonym",
+        "search.delete_synonym",
+    ):
+        assert editor.has_perm(permission), permission
+    assert not make_user("maria", "Members").has_perm("search.change_synonym")
