@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "search",
     "community",
     "syndication",
+    "metrics",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "syndication.middleware.SyndicationHeadersMiddleware",
     # Counts visits partners send (?ref=<partner>), cached page views included.
     "community.partners.referrals.ReferralMiddleware",
+    # Counts page views per page and day (metrics/counting.py), cached ones included.
+    "metrics.counting.PageViewCountMiddleware",
     # Serves anonymous page views from the cache before sessions, auth and
     # CSRF are touched; see hub/cache.py for what is cached and when it is purged.
     "hub.cache.AnonymousPageCacheMiddleware",
@@ -191,6 +194,9 @@ else:
         }
     }
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Page views and document downloads counted per day for the steering reports
+# (metrics/counting.py): a cache increment per view, no personal data. 0 turns it off.
+HUB_COUNT_VIEWS = env_bool("HUB_COUNT_VIEWS", True)
 
 # E-mail (Django 6.1 mailers). EMAIL_URL-style pieces keep .env files short.
 _smtp_host = os.environ.get("EMAIL_HOST", "")
