@@ -59,7 +59,6 @@ def topic_from(request):
 class ResourcesFeed(RequestFeed):
     """/feeds/resources/ (RSS 2.0), newest changes first; ``?topic=<slug>`` for one topic."""
 
-
     def title(self, topic):
         return f"Resources on {topic.name}" if topic else "New and updated resources"
 

@@ -39,6 +39,8 @@ class LinkToUsPage(BasePage):
         context.update(
             hub_base_url=base,
             example_topic=example_topic,
-            topics_with_resources=list(Topic.objects.filter(resources__live=True).distinct().order_by("name")),
+            topics_with_resources=list(
+                Topic.objects.filter(resources__live=True).distinct().order_by("name")
+            ),
         )
         return context

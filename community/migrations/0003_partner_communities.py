@@ -9,146 +9,448 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0002_membership_permissions'),
-        ('events', '0002_editor_permissions'),
-        ('hub', '0004_publishing_through_review'),
-        ('knowledge', '0005_resourceindexpage_audience_resourcepage_audience'),
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtailimages', '0027_image_description'),
+        ("community", "0002_membership_permissions"),
+        ("events", "0002_editor_permissions"),
+        ("hub", "0004_publishing_through_review"),
+        ("knowledge", "0005_resourceindexpage_audience_resourcepage_audience"),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailimages", "0027_image_description"),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CommunityIndexPage',
+            name="CommunityIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('listing_title', models.CharField(blank=True, help_text='Shorter title for cards and listings. The page title is used when empty.', max_length=255)),
-                ('listing_summary', models.TextField(blank=True, help_text='One or two plain-language sentences shown in listings and search results.', max_length=300)),
-                ('audience', models.CharField(db_index=True, default='public', editable=False, max_length=255)),
-                ('introduction', models.TextField(blank=True, help_text='A sentence or two above the directory on how the hub works with other communities.')),
-                ('listing_image', models.ForeignKey(blank=True, help_text='Image for cards and for sharing on social media.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "listing_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shorter title for cards and listings. The page title is used when empty.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "listing_summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain-language sentences shown in listings and search results.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(db_index=True, default="public", editable=False, max_length=255),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True,
+                        help_text="A sentence or two above the directory on how the hub works with other communities.",
+                    ),
+                ),
+                (
+                    "listing_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Image for cards and for sharing on social media.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'community directory',
+                "verbose_name": "community directory",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='NetworkUpdatesPage',
+            name="NetworkUpdatesPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('listing_title', models.CharField(blank=True, help_text='Shorter title for cards and listings. The page title is used when empty.', max_length=255)),
-                ('listing_summary', models.TextField(blank=True, help_text='One or two plain-language sentences shown in listings and search results.', max_length=300)),
-                ('audience', models.CharField(db_index=True, default='public', editable=False, max_length=255)),
-                ('introduction', models.TextField(blank=True, help_text='A sentence above the list of updates.')),
-                ('listing_image', models.ForeignKey(blank=True, help_text='Image for cards and for sharing on social media.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "listing_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shorter title for cards and listings. The page title is used when empty.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "listing_summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain-language sentences shown in listings and search results.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(db_index=True, default="public", editable=False, max_length=255),
+                ),
+                (
+                    "introduction",
+                    models.TextField(blank=True, help_text="A sentence above the list of updates."),
+                ),
+                (
+                    "listing_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Image for cards and for sharing on social media.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'across the network page',
+                "verbose_name": "across the network page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='PartnerCommunityPage',
+            name="PartnerCommunityPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('listing_title', models.CharField(blank=True, help_text='Shorter title for cards and listings. The page title is used when empty.', max_length=255)),
-                ('listing_summary', models.TextField(blank=True, help_text='One or two plain-language sentences shown in listings and search results.', max_length=300)),
-                ('audience', models.CharField(db_index=True, default='public', editable=False, max_length=255)),
-                ('description', models.TextField(help_text='Who they are and what they do, in two or three plain sentences.')),
-                ('body', wagtail.fields.RichTextField(blank=True, help_text='How we work together: joint projects, shared events, people to talk to.', verbose_name='about the partnership')),
-                ('relationship', models.CharField(choices=[('partner', 'Partner'), ('affiliated', 'Affiliated network'), ('related', 'Related community')], db_index=True, default='partner', help_text='Partner: we work together formally. Affiliated network: a network we belong to or that belongs to us. Related community: a community working on similar questions.', max_length=20)),
-                ('website', models.URLField(help_text='Their website. Visits from it are counted as referrals.', max_length=500)),
-                ('contact_name', models.CharField(blank=True, help_text='Who to contact there.', max_length=200)),
-                ('contact_email', models.EmailField(blank=True, help_text='A public contact address, e.g. their info@ address.', max_length=254)),
-                ('logo_alt', models.CharField(blank=True, help_text="Usually the organisation's name, e.g. “Logo of the Northeast MHTTC”. Required with a logo.", max_length=255, verbose_name='logo alt text')),
-                ('news_feed_url', models.URLField(blank=True, help_text='Address of their RSS or Atom feed. Read by fetch_partner_feeds.', max_length=500, verbose_name='news feed (RSS or Atom)')),
-                ('events_feed_url', models.URLField(blank=True, help_text='Address of their .ics calendar feed. Read by fetch_partner_feeds.', max_length=500, verbose_name='events calendar (iCal)')),
-                ('referral_domains', models.CharField(blank=True, help_text="Other domains of theirs whose visits count as referrals, separated by commas (the website's own domain always counts).", max_length=500)),
-                ('listing_image', models.ForeignKey(blank=True, help_text='Image for cards and for sharing on social media.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('logo', models.ForeignKey(blank=True, help_text='Their logo.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('populations', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='The people they serve or study. Leave empty if everyone.', related_name='partner_communities', to='hub.population')),
-                ('shared_events', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='Events run with or shared by this partner.', related_name='partner_communities', to='events.eventpage')),
-                ('shared_resources', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='Resources co-produced with or shared by this partner. They list this partner too.', related_name='partner_communities', to='knowledge.resourcepage')),
-                ('topics', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='What they focus on.', related_name='partner_communities', to='hub.topic')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "listing_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shorter title for cards and listings. The page title is used when empty.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "listing_summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain-language sentences shown in listings and search results.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(db_index=True, default="public", editable=False, max_length=255),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="Who they are and what they do, in two or three plain sentences."
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="How we work together: joint projects, shared events, people to talk to.",
+                        verbose_name="about the partnership",
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("partner", "Partner"),
+                            ("affiliated", "Affiliated network"),
+                            ("related", "Related community"),
+                        ],
+                        db_index=True,
+                        default="partner",
+                        help_text="Partner: we work together formally. Affiliated network: a network we belong to or that belongs to us. Related community: a community working on similar questions.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "website",
+                    models.URLField(
+                        help_text="Their website. Visits from it are counted as referrals.", max_length=500
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, help_text="Who to contact there.", max_length=200),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="A public contact address, e.g. their info@ address.",
+                        max_length=254,
+                    ),
+                ),
+                (
+                    "logo_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="Usually the organisation's name, e.g. “Logo of the Northeast MHTTC”. Required with a logo.",
+                        max_length=255,
+                        verbose_name="logo alt text",
+                    ),
+                ),
+                (
+                    "news_feed_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Address of their RSS or Atom feed. Read by fetch_partner_feeds.",
+                        max_length=500,
+                        verbose_name="news feed (RSS or Atom)",
+                    ),
+                ),
+                (
+                    "events_feed_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Address of their .ics calendar feed. Read by fetch_partner_feeds.",
+                        max_length=500,
+                        verbose_name="events calendar (iCal)",
+                    ),
+                ),
+                (
+                    "referral_domains",
+                    models.CharField(
+                        blank=True,
+                        help_text="Other domains of theirs whose visits count as referrals, separated by commas (the website's own domain always counts).",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "listing_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Image for cards and for sharing on social media.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "logo",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Their logo.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "populations",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        help_text="The people they serve or study. Leave empty if everyone.",
+                        related_name="partner_communities",
+                        to="hub.population",
+                    ),
+                ),
+                (
+                    "shared_events",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        help_text="Events run with or shared by this partner.",
+                        related_name="partner_communities",
+                        to="events.eventpage",
+                    ),
+                ),
+                (
+                    "shared_resources",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        help_text="Resources co-produced with or shared by this partner. They list this partner too.",
+                        related_name="partner_communities",
+                        to="knowledge.resourcepage",
+                    ),
+                ),
+                (
+                    "topics",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True,
+                        help_text="What they focus on.",
+                        related_name="partner_communities",
+                        to="hub.topic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner community',
+                "verbose_name": "partner community",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='PartnerFeedResult',
+            name="PartnerFeedResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('run_started_at', models.DateTimeField(db_index=True)),
-                ('feed_url', models.URLField(max_length=500)),
-                ('kind', models.CharField(choices=[('news', 'News'), ('event', 'Event')], max_length=10)),
-                ('succeeded', models.BooleanField(default=False)),
-                ('message', models.TextField(blank=True)),
-                ('new_items', models.PositiveIntegerField(default=0)),
-                ('updated_items', models.PositiveIntegerField(default=0)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feed_results', to='community.partnercommunitypage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("run_started_at", models.DateTimeField(db_index=True)),
+                ("feed_url", models.URLField(max_length=500)),
+                ("kind", models.CharField(choices=[("news", "News"), ("event", "Event")], max_length=10)),
+                ("succeeded", models.BooleanField(default=False)),
+                ("message", models.TextField(blank=True)),
+                ("new_items", models.PositiveIntegerField(default=0)),
+                ("updated_items", models.PositiveIntegerField(default=0)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_results",
+                        to="community.partnercommunitypage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner feed result',
-                'ordering': ['-run_started_at', 'partner__title'],
+                "verbose_name": "partner feed result",
+                "ordering": ["-run_started_at", "partner__title"],
             },
         ),
         migrations.CreateModel(
-            name='LinkCheck',
+            name="LinkCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(help_text='Where the link is on the page.', max_length=100)),
-                ('url', models.URLField(max_length=1000)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('final_url', models.URLField(blank=True, max_length=1000)),
-                ('problem', models.TextField(blank=True)),
-                ('is_broken', models.BooleanField(db_index=True, default=False)),
-                ('checked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("field", models.CharField(help_text="Where the link is on the page.", max_length=100)),
+                ("url", models.URLField(max_length=1000)),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("final_url", models.URLField(blank=True, max_length=1000)),
+                ("problem", models.TextField(blank=True)),
+                ("is_broken", models.BooleanField(db_index=True, default=False)),
+                ("checked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "page",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'checked link',
-                'ordering': ['-is_broken', 'page__title'],
-                'constraints': [models.UniqueConstraint(fields=('page', 'field', 'url'), name='one_link_check_per_link')],
+                "verbose_name": "checked link",
+                "ordering": ["-is_broken", "page__title"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("page", "field", "url"), name="one_link_check_per_link")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PartnerUpdate',
+            name="PartnerUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('news', 'News'), ('event', 'Event')], default='news', max_length=10)),
-                ('guid', models.CharField(help_text="The item's id in the partner's feed.", max_length=500)),
-                ('title', models.CharField(max_length=300)),
-                ('link', models.URLField(blank=True, max_length=1000)),
-                ('published', models.DateTimeField(blank=True, help_text="Its date, or the event's start.", null=True)),
-                ('summary', models.TextField(blank=True)),
-                ('first_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='community.partnercommunitypage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("news", "News"), ("event", "Event")], default="news", max_length=10
+                    ),
+                ),
+                ("guid", models.CharField(help_text="The item's id in the partner's feed.", max_length=500)),
+                ("title", models.CharField(max_length=300)),
+                ("link", models.URLField(blank=True, max_length=1000)),
+                (
+                    "published",
+                    models.DateTimeField(blank=True, help_text="Its date, or the event's start.", null=True),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("first_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="community.partnercommunitypage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner update',
-                'constraints': [models.UniqueConstraint(fields=('partner', 'kind', 'guid'), name='one_partner_update_per_feed_item')],
+                "verbose_name": "partner update",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("partner", "kind", "guid"), name="one_partner_update_per_feed_item"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferralCount',
+            name="ReferralCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(db_index=True)),
-                ('via_link', models.PositiveIntegerField(default=0, verbose_name='visits through ?ref= links')),
-                ('via_website', models.PositiveIntegerField(default=0, verbose_name='visits from their website')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referral_counts', to='community.partnercommunitypage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(db_index=True)),
+                (
+                    "via_link",
+                    models.PositiveIntegerField(default=0, verbose_name="visits through ?ref= links"),
+                ),
+                (
+                    "via_website",
+                    models.PositiveIntegerField(default=0, verbose_name="visits from their website"),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referral_counts",
+                        to="community.partnercommunitypage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral count',
-                'ordering': ['-day', 'partner__title'],
-                'constraints': [models.UniqueConstraint(fields=('partner', 'day'), name='one_referral_count_per_day')],
+                "verbose_name": "referral count",
+                "ordering": ["-day", "partner__title"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("partner", "day"), name="one_referral_count_per_day")
+                ],
             },
         ),
     ]

@@ -56,14 +56,19 @@ class CommunityIndexPage(BasePage):
     filterable by topic and relationship."""
 
     introduction = models.TextField(
-        blank=True, help_text="A sentence or two above the directory on how the hub works with other communities."
+        blank=True,
+        help_text="A sentence or two above the directory on how the hub works with other communities.",
     )
 
     content_panels = BasePage.content_panels + [FieldPanel("introduction")]
     search_fields = BasePage.search_fields + [index.SearchField("introduction")]
 
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["community.PartnerCommunityPage", "community.NetworkUpdatesPage", "syndication.LinkToUsPage"]
+    subpage_types = [
+        "community.PartnerCommunityPage",
+        "community.NetworkUpdatesPage",
+        "syndication.LinkToUsPage",
+    ]
 
     class Meta:
         verbose_name = "community directory"
@@ -114,7 +119,9 @@ class PartnerCommunityPage(BasePage):
 
     search_type = "Partner community"
 
-    description = models.TextField(help_text="Who they are and what they do, in two or three plain sentences.")
+    description = models.TextField(
+        help_text="Who they are and what they do, in two or three plain sentences."
+    )
     body = RichTextField(
         "about the partnership",
         features=["bold", "italic", "ol", "ul", "link"],
@@ -138,9 +145,13 @@ class PartnerCommunityPage(BasePage):
         related_name="partner_communities",
         help_text="The people they serve or study. Leave empty if everyone.",
     )
-    website = models.URLField(max_length=500, help_text="Their website. Visits from it are counted as referrals.")
+    website = models.URLField(
+        max_length=500, help_text="Their website. Visits from it are counted as referrals."
+    )
     contact_name = models.CharField(max_length=200, blank=True, help_text="Who to contact there.")
-    contact_email = models.EmailField(blank=True, help_text="A public contact address, e.g. their info@ address.")
+    contact_email = models.EmailField(
+        blank=True, help_text="A public contact address, e.g. their info@ address."
+    )
     logo = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -153,7 +164,9 @@ class PartnerCommunityPage(BasePage):
         "logo alt text",
         max_length=255,
         blank=True,
-        help_text="Usually the organisation's name, e.g. “Logo of the Northeast MHTTC”. Required with a logo.",
+        help_text=(
+            "Usually the organisation's name, e.g. “Logo of the Northeast MHTTC”. Required with a logo."
+        ),
     )
     news_feed_url = models.URLField(
         "news feed (RSS or Atom)",
@@ -374,7 +387,9 @@ class PartnerUpdate(models.Model):
     class Meta:
         verbose_name = "partner update"
         constraints = [
-            models.UniqueConstraint(fields=["partner", "kind", "guid"], name="one_partner_update_per_feed_item")
+            models.UniqueConstraint(
+                fields=["partner", "kind", "guid"], name="one_partner_update_per_feed_item"
+            )
         ]
 
     def __str__(self):
@@ -398,14 +413,17 @@ class PartnerFeedResult(models.Model):
         verbose_name = "partner feed result"
 
     def __str__(self):
-        return f"{self.partner.title}: {'read' if self.succeeded else 'failed'} at {self.run_started_at:%Y-%m-%d %H:%M}"
+        state = "read" if self.succeeded else "failed"
+        return f"{self.partner.title}: {state} at {self.run_started_at:%Y-%m-%d %H:%M}"
 
 
 class ReferralCount(models.Model):
     """Visits a partner sent us on one day: through a link with ?ref=<their code>
     or from their website. Only counts: nothing about the visitor is kept."""
 
-    partner = models.ForeignKey(PartnerCommunityPage, on_delete=models.CASCADE, related_name="referral_counts")
+    partner = models.ForeignKey(
+        PartnerCommunityPage, on_delete=models.CASCADE, related_name="referral_counts"
+    )
     day = models.DateField(db_index=True)
     via_link = models.PositiveIntegerField("visits through ?ref= links", default=0)
     via_website = models.PositiveIntegerField("visits from their website", default=0)
@@ -438,7 +456,9 @@ class LinkCheck(models.Model):
     class Meta:
         ordering = ["-is_broken", "page__title"]
         verbose_name = "checked link"
-        constraints = [models.UniqueConstraint(fields=["page", "field", "url"], name="one_link_check_per_link")]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "field", "url"], name="one_link_check_per_link")
+        ]
 
     def __str__(self):
         return self.url

@@ -50,7 +50,10 @@ PARTNERS = [
             "Researchers and rural CMHCs in twelve states studying how to bring timely, equitable care "
             "to rural communities, including telehealth and crisis follow-up."
         ),
-        "body": "<p>Network researchers review evidence for the hub and co-author research briefs with members.</p>",
+        "body": (
+            "<p>Network researchers review evidence for the hub and co-author research briefs "
+            "with members.</p>"
+        ),
         "website": "https://ruralbhresearch.example.org/",
         "contact": ("Dr. Samuel Okafor", "network@ruralbhresearch.example.org"),
         "topics": ["access-to-care", "telehealth"],
@@ -178,7 +181,9 @@ def load(stdout):
             instance=NetworkUpdatesPage(
                 title="Across the network",
                 slug="network",
-                introduction="The latest news and events from our partner communities, from their own websites.",
+                introduction=(
+                    "The latest news and events from our partner communities, from their own websites."
+                ),
             )
         )
         _publish(NetworkUpdatesPage.objects.child_of(index).get())

@@ -15,7 +15,9 @@ class CommunityIndexPageFactory(wagtail_factories.PageFactory):
 
 class PartnerCommunityPageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"Partner community {n}")
-    description = factory.LazyAttribute(lambda o: f"{o.title} brings people together around community mental health.")
+    description = factory.LazyAttribute(
+        lambda o: f"{o.title} brings people together around community mental health."
+    )
     website = factory.Sequence(lambda n: f"https://partner{n}.example.org/")
 
     class Meta:

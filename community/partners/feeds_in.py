@@ -204,7 +204,9 @@ def parse_events(body):
         seen.add(uid)
         link = web_link(str(event.get("URL", "")))
         items.append(
-            FeedItem(uid[:500], title, link, start, plain_text(str(event.get("DESCRIPTION", "")), SUMMARY_CHARS))
+            FeedItem(
+                uid[:500], title, link, start, plain_text(str(event.get("DESCRIPTION", "")), SUMMARY_CHARS)
+            )
         )
     items.sort(key=lambda item: item.published or timezone.now(), reverse=True)
     return items[:MAX_ITEMS]
@@ -223,7 +225,12 @@ def store(partner, kind, items):
     with transaction.atomic():
         for item in items:
             current = existing.get(item.guid)
-            values = {"title": item.title, "link": item.link, "published": item.published, "summary": item.summary}
+            values = {
+                "title": item.title,
+                "link": item.link,
+                "published": item.published,
+                "summary": item.summary,
+            }
             if current is None:
                 PartnerUpdate.objects.create(partner=partner, kind=kind, guid=item.guid, **values)
                 new += 1
@@ -269,7 +276,10 @@ def fetch_all(partners=None, stdout=None):
     partners = partners if partners is not None else PartnerCommunityPage.objects.live().order_by("title")
     results = []
     for partner in partners:
-        for kind, url in ((PartnerUpdate.NEWS, partner.news_feed_url), (PartnerUpdate.EVENT, partner.events_feed_url)):
+        for kind, url in (
+            (PartnerUpdate.NEWS, partner.news_feed_url),
+            (PartnerUpdate.EVENT, partner.events_feed_url),
+        ):
             if not url:
                 continue
             outcome = read_feed(partner, kind, url)

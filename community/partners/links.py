@@ -22,7 +22,9 @@ def external_links():
 
     for resource in ResourcePage.objects.live().exclude(source_url="").only("pk", "title", "source_url"):
         yield resource, "Original source", resource.source_url
-    partners = PartnerCommunityPage.objects.live().only("pk", "title", "website", "news_feed_url", "events_feed_url")
+    partners = PartnerCommunityPage.objects.live().only(
+        "pk", "title", "website", "news_feed_url", "events_feed_url"
+    )
     for partner in partners:
         for label, url in (
             ("Website", partner.website),
@@ -53,7 +55,11 @@ def check_url(url):
         session.close()
     final_url = response.url if response.url != url else ""
     if response.status_code >= 400:
-        return response.status_code, final_url, f"The server answered {response.status_code} {response.reason}."
+        return (
+            response.status_code,
+            final_url,
+            f"The server answered {response.status_code} {response.reason}.",
+        )
     return response.status_code, final_url, ""
 
 

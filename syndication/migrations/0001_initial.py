@@ -7,29 +7,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LinkToUsPage',
+            name="LinkToUsPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('listing_title', models.CharField(blank=True, help_text='Shorter title for cards and listings. The page title is used when empty.', max_length=255)),
-                ('listing_summary', models.TextField(blank=True, help_text='One or two plain-language sentences shown in listings and search results.', max_length=300)),
-                ('audience', models.CharField(db_index=True, default='public', editable=False, max_length=255)),
-                ('introduction', models.TextField(blank=True, help_text='A sentence or two on why partners might link to the hub.')),
-                ('body', wagtail.fields.RichTextField(blank=True, help_text='Anything to add below the snippets, e.g. who to contact about partnering.')),
-                ('listing_image', models.ForeignKey(blank=True, help_text='Image for cards and for sharing on social media.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "listing_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shorter title for cards and listings. The page title is used when empty.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "listing_summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain-language sentences shown in listings and search results.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(db_index=True, default="public", editable=False, max_length=255),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True, help_text="A sentence or two on why partners might link to the hub."
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="Anything to add below the snippets, e.g. who to contact about partnering.",
+                    ),
+                ),
+                (
+                    "listing_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Image for cards and for sharing on social media.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'link to us page',
+                "verbose_name": "link to us page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
     ]

@@ -10,7 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Answer:
-    def __init__(self, body=b"", status=200, content_type="application/xml", delay=0, headers=None, send_length=True):
+    def __init__(
+        self, body=b"", status=200, content_type="application/xml", delay=0, headers=None, send_length=True
+    ):
         self.body = body.encode() if isinstance(body, str) else body
         self.status = status
         self.content_type = content_type
@@ -72,7 +74,8 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <title>Northeast Peer Network news</title><link>https://peers.example.org/</link><description>News</description>
 <item><title>Peer specialists &amp; the 988 rollout</title><link>https://peers.example.org/news/988</link>
 <guid>https://peers.example.org/news/988</guid><pubDate>Tue, 03 Mar 2026 10:00:00 GMT</pubDate>
-<description><![CDATA[<p>What peers learned <script>alert('x')</script><b>in year one</b>.</p><img src=x onerror=alert(1)>]]></description></item>
+<description><![CDATA[<p>What peers learned <script>alert('x')</script><b>in year one</b>.</p>
+<img src=x onerror=alert(1)>]]></description></item>
 <item><title>Supervision guide published</title><link>https://peers.example.org/news/guide</link>
 <guid>https://peers.example.org/news/guide</guid><pubDate>Mon, 02 Feb 2026 10:00:00 GMT</pubDate>
 <description>A practical guide.</description></item>
@@ -86,7 +89,8 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Research network</title><id>urn:rn</id>
 <updated>2026-03-01T00:00:00Z</updated>
 <entry><title>Call for pilot sites</title><id>urn:rn:pilot</id><link href="https://research.example.org/pilot"/>
-<updated>2026-03-01T00:00:00Z</updated><summary type="html">&lt;em&gt;Apply&lt;/em&gt; by April.</summary></entry>
+<updated>2026-03-01T00:00:00Z</updated>
+<summary type="html">&lt;em&gt;Apply&lt;/em&gt; by April.</summary></entry>
 </feed>"""
 
 ICS = """BEGIN:VCALENDAR\r
@@ -112,4 +116,6 @@ END:VCALENDAR\r
 """
 
 MALFORMED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Broken<item><title>Unclosed"""
-NOT_A_FEED = "<!DOCTYPE html><html><head><title>Welcome</title></head><body><p>Our home page</p></body></html>"
+NOT_A_FEED = (
+    "<!DOCTYPE html><html><head><title>Welcome</title></head><body><p>Our home page</p></body></html>"
+)

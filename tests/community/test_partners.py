@@ -46,7 +46,9 @@ def partners(directory, restrict):
     crisis = Topic.objects.get(slug="crisis-services")
     return {
         "peers": publish(
-            PartnerCommunityPageFactory(parent=directory, title="Peer Alliance", topics=[workforce], relationship="partner")
+            PartnerCommunityPageFactory(
+                parent=directory, title="Peer Alliance", topics=[workforce], relationship="partner"
+            )
         ),
         "research": publish(
             PartnerCommunityPageFactory(
@@ -98,7 +100,9 @@ def test_partner_page_shows_its_updates_and_visible_shared_resources(client, hom
     peers = partners["peers"]
     peers.shared_resources.set([shared, hidden])
     publish(peers)
-    PartnerUpdate.objects.create(partner=peers, guid="a", title="Peer week announced", published=timezone.now())
+    PartnerUpdate.objects.create(
+        partner=peers, guid="a", title="Peer week announced", published=timezone.now()
+    )
     html = client.get(peers.url).content.decode()
     assert "Peer week announced" in html
     assert "Shared peer toolkit" in html and "Members peer notes" not in html
@@ -149,8 +153,8 @@ def test_partner_pages_follow_the_search_contract(partners):
 
 def test_a_logo_needs_alt_text(partners):
     from django.core.exceptions import ValidationError
-    from wagtail.images.tests.utils import get_test_image_file
     from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
 
     peers = partners["peers"]
     peers.logo = Image.objects.create(title="Logo", file=get_test_image_file())
@@ -201,7 +205,9 @@ def test_check_links_records_a_timeout(home_page, monkeypatch):
 def test_editors_see_the_broken_links_report(client, home_page, make_user):
     library = publish(ResourceIndexPageFactory(parent=home_page))
     page = publish(ResourcePageFactory(parent=library, title="Gone resource"))
-    LinkCheck.objects.create(page=page, field="Original source", url="https://x.example/", is_broken=True, problem="404")
+    LinkCheck.objects.create(
+        page=page, field="Original source", url="https://x.example/", is_broken=True, problem="404"
+    )
     client.force_login(make_user("ed", "Editors"))
     html = client.get("/admin/community/linkcheck/?is_broken__exact=1").content.decode()
     assert "Gone resource" in html and "https://x.example/" in html

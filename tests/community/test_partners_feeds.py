@@ -47,7 +47,9 @@ def test_a_malformed_feed_is_recorded_as_failed_while_the_others_succeed(make_pa
     }
     with partner_server(routes) as base:
         broken = make_partner("Broken Feeds Collaborative", news_feed_url=f"{base}/broken.xml")
-        peers = make_partner("Northeast Peer Network", news_feed_url=f"{base}/news.xml", events_feed_url=f"{base}/events.ics")
+        peers = make_partner(
+            "Northeast Peer Network", news_feed_url=f"{base}/news.xml", events_feed_url=f"{base}/events.ics"
+        )
         research = make_partner("Rural Research Network", news_feed_url=f"{base}/atom.xml")
         output = run_command()
 
@@ -92,7 +94,9 @@ def test_a_cancelled_event_in_a_partner_calendar_is_left_out(make_partner):
     with partner_server({"/events.ics": Answer(ICS, content_type="text/calendar")}) as base:
         peers = make_partner("Northeast Peer Network", events_feed_url=f"{base}/events.ics")
         run_command()
-    assert list(peers.updates.values_list("title", "kind")) == [("Peer network open call", PartnerUpdate.EVENT)]
+    assert list(peers.updates.values_list("title", "kind")) == [
+        ("Peer network open call", PartnerUpdate.EVENT)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -139,6 +143,8 @@ def test_a_body_naming_a_local_file_is_not_read_as_that_file(tmp_path):
 
 def test_draft_partner_pages_are_not_fetched(directory):
     with partner_server({"/news.xml": Answer(RSS)}) as base:
-        PartnerCommunityPageFactory(parent=directory, title="Draft partner", live=False, news_feed_url=f"{base}/news.xml")
+        PartnerCommunityPageFactory(
+            parent=directory, title="Draft partner", live=False, news_feed_url=f"{base}/news.xml"
+        )
         run_command()
     assert not PartnerFeedResult.objects.exists()

@@ -31,18 +31,28 @@ def content(home_page):
     events = publish(EventIndexPageFactory(parent=home_page))
     directory = publish(CommunityIndexPageFactory(parent=home_page))
     public = publish(ResourcePageFactory(parent=library, title="Public crisis toolkit", topics=[crisis]))
-    members = restrict(publish(ResourcePageFactory(parent=library, title="Members crisis toolkit", topics=[crisis])))
+    members = restrict(
+        publish(ResourcePageFactory(parent=library, title="Members crisis toolkit", topics=[crisis]))
+    )
     draft = ResourcePageFactory(parent=library, title="Draft crisis toolkit", topics=[crisis], live=False)
     strong = publish(
         ResourcePageFactory(
-            parent=library, title="Strong evidence review", evidence_level=EvidenceLevel.objects.get(slug="strong")
+            parent=library,
+            title="Strong evidence review",
+            evidence_level=EvidenceLevel.objects.get(slug="strong"),
         )
     )
     public_event = publish(EventPageFactory(parent=events, title="Open crisis webinar", topics=[crisis]))
-    members_event = publish(EventPageFactory(parent=events, title="Members crisis training", topics=[crisis], access="members"))
+    members_event = publish(
+        EventPageFactory(parent=events, title="Members crisis training", topics=[crisis], access="members")
+    )
     draft_event = EventPageFactory(parent=events, title="Draft crisis session", topics=[crisis], live=False)
-    partner = publish(PartnerCommunityPageFactory(parent=directory, title="Crisis Now Network", topics=[crisis]))
-    members_partner = restrict(publish(PartnerCommunityPageFactory(parent=directory, title="Closed Partner Circle")))
+    partner = publish(
+        PartnerCommunityPageFactory(parent=directory, title="Crisis Now Network", topics=[crisis])
+    )
+    members_partner = restrict(
+        publish(PartnerCommunityPageFactory(parent=directory, title="Closed Partner Circle"))
+    )
     return {
         "public": public,
         "members": members,

@@ -14,7 +14,9 @@ def test_the_embed_may_be_framed_by_any_site(client, content):
     assert "X-Frame-Options" not in response
 
 
-@pytest.mark.parametrize("path", ["/", "/resources/", "public-resource", "/feeds/resources/", "/api/v2/pages/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/resources/", "public-resource", "/feeds/resources/", "/api/v2/pages/"]
+)
 def test_every_other_page_refuses_framing_by_other_sites(client, content, path):
     if path == "public-resource":
         path = content["public"].url
@@ -32,7 +34,9 @@ def test_a_cached_embed_is_still_frameable(client, content):
     assert "X-Frame-Options" not in response
 
 
-@pytest.mark.parametrize("path", ["/api/v2/pages/", "/feeds/resources/", "/embed/resources/", "/opensearch.xml"])
+@pytest.mark.parametrize(
+    "path", ["/api/v2/pages/", "/feeds/resources/", "/embed/resources/", "/opensearch.xml"]
+)
 def test_partner_facing_addresses_allow_get_from_any_origin(client, content, path):
     response = client.get(path, HTTP_ORIGIN="https://partner.example.org")
     assert response["Access-Control-Allow-Origin"] == "*"
@@ -61,7 +65,9 @@ def test_stable_link_of_a_draft_or_unknown_id_is_not_found(client, content):
     assert client.get("/r/999999/").status_code == 404
 
 
-def test_stable_link_of_a_members_only_resource_asks_anonymous_visitors_to_sign_in(client, member_client, content):
+def test_stable_link_of_a_members_only_resource_asks_anonymous_visitors_to_sign_in(
+    client, member_client, content
+):
     members = content["members"]
     from django.test import Client
 

@@ -50,7 +50,11 @@ def test_a_draft_change_to_a_live_resource_is_not_in_feeds_or_api(client, conten
     resource = content["public"]
     resource.title = "Unpublished new title"
     resource.save_revision()
-    for url in ("/feeds/resources/", "/api/v2/pages/?type=knowledge.ResourcePage&fields=title", "/embed/resources/"):
+    for url in (
+        "/feeds/resources/",
+        "/api/v2/pages/?type=knowledge.ResourcePage&fields=title",
+        "/embed/resources/",
+    ):
         text = client.get(url).content.decode()
         assert "Unpublished new title" not in text
         assert "Public crisis toolkit" in text
@@ -63,7 +67,9 @@ def test_api_detail_of_a_members_only_page_is_not_found(member_client, content):
 
 
 def test_api_filters_by_type_topic_and_evidence_level(client, content):
-    data = client.get("/api/v2/pages/?type=knowledge.ResourcePage&evidence=strong&fields=evidence_level").json()
+    data = client.get(
+        "/api/v2/pages/?type=knowledge.ResourcePage&evidence=strong&fields=evidence_level"
+    ).json()
     assert [item["title"] for item in data["items"]] == ["Strong evidence review"]
     assert data["items"][0]["evidence_level"] == {"slug": "strong", "name": "Strong"}
     titles = {i["title"] for i in client.get("/api/v2/pages/?topic=crisis-services&limit=20").json()["items"]}
@@ -84,9 +90,13 @@ def test_api_documents_and_images_leave_out_restricted_collections(client, conte
     Document = get_document_model()
     root = Collection.get_first_root_node()
     private = root.add_child(name="Members documents")
-    CollectionViewRestriction.objects.create(collection=private, restriction_type=CollectionViewRestriction.LOGIN)
+    CollectionViewRestriction.objects.create(
+        collection=private, restriction_type=CollectionViewRestriction.LOGIN
+    )
     Document.objects.create(title="Public slides", file=ContentFile(b"x", name="public.txt"), collection=root)
-    Document.objects.create(title="Members notes", file=ContentFile(b"x", name="notes.txt"), collection=private)
+    Document.objects.create(
+        title="Members notes", file=ContentFile(b"x", name="notes.txt"), collection=private
+    )
     titles = [item["title"] for item in client.get("/api/v2/documents/").json()["items"]]
     assert titles == ["Public slides"]
 
