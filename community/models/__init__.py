@@ -9,6 +9,7 @@ from .membership import (
     MemberProfile,
     MembershipApplication,
 )
+from .partners import *  # noqa: F403  partner communities, their updates, referrals and link checks
 from .working_groups import (
     WorkingGroupChair,
     WorkingGroupDocument,
@@ -18,7 +19,6 @@ from .working_groups import (
     WorkingGroupOutput,
     WorkingGroupPage,
 )
-from .partners import *  # noqa: F403  partner communities, their updates, referrals and link checks
 
 __all__ = [
     "GROUPS_BY_ORGANISATION_TYPE",

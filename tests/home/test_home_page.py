@@ -81,7 +81,14 @@ class HomePageTreeTests(WagtailPageTestCase):
     def test_standard_pages_nest_under_home_and_each_other(self):
         self.assertAllowedSubpageTypes(
             HomePage,
-            {StandardPage, ResourceIndexPage, EventIndexPage, JoinPage, WorkingGroupIndexPage, CommunityIndexPage},
+            {
+                StandardPage,
+                ResourceIndexPage,
+                EventIndexPage,
+                JoinPage,
+                WorkingGroupIndexPage,
+                CommunityIndexPage,
+            },
         )
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
         self.assertCanCreateAt(HomePage, StandardPage)
