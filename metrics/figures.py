@@ -149,7 +149,7 @@ def registrations_table(period):
         rows.append(
             [
                 event.title,
-                event.format_label,
+                event.format_label(),
                 f"{event.local_start:%Y-%m-%d}",
                 confirmed,
                 counts[(event.pk, EventRegistration.WAITLISTED)],

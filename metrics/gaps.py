@@ -14,8 +14,11 @@ to every topic for which one of the topic's terms appears in the query as whole
 words, or the query appears within one of the terms as whole words. A topic's
 terms are its name, its slug read as words and, from the editor-managed search
 synonyms, every term of a synonym group that holds one of those. Words of three
-letters or fewer ("and", "988") are never matched alone. A query can belong to
-several topics, or to none (shown as "not matched to a topic").
+letters or fewer ("and", "988") are never matched alone. A query also belongs
+to a topic when it holds a distinctive word of the topic's name ("crisis" for
+"Crisis services and 988"; common words such as "health", "mental", "care" or
+"services" do not count). A query can belong to several topics, or to none
+(listed as "not matched to a topic").
 
 Freshness: the share of each topic's live public resources whose next review
 date has passed.
@@ -134,8 +137,30 @@ def topic_terms():
         for group in groups:
             if terms & set(group):
                 terms |= set(group)
-        result[topic.slug] = {term for term in terms if len(term) > 3}
+        result[topic.slug] = ({term for term in terms if len(term) > 3}, distinctive_words(topic.name))
     return result
+
+
+GENERIC_WORDS = {
+    "and",
+    "based",
+    "care",
+    "community",
+    "disorder",
+    "disorders",
+    "health",
+    "informed",
+    "mental",
+    "people",
+    "services",
+    "the",
+    "use",
+    "with",
+}
+
+
+def distinctive_words(name):
+    return {word for word in _words(name).split() if len(word) > 3 and word not in GENERIC_WORDS}
 
 
 def _contains(text, part):
@@ -146,10 +171,11 @@ def match_topics(query, terms_by_topic):
     query = _words(query)
     if len(query) <= 3:
         return []
+    query_words = set(query.split())
     return [
         slug
-        for slug, terms in terms_by_topic.items()
-        if any(_contains(query, term) or _contains(term, query) for term in terms)
+        for slug, (terms, words) in terms_by_topic.items()
+        if query_words & words or any(_contains(query, term) or _contains(term, query) for term in terms)
     ]
 
 
