@@ -14,6 +14,7 @@ LOADERS = [
     "events.demo.load",
     "community.demo.load",
     "community.partners.demo.load",
+    "metrics.demo.load",
 ]
 
 
