@@ -108,3 +108,12 @@ def test_counts_of_an_earlier_day_are_written_to_that_day(home_page):
     counting.count(counting.PAGE_VIEWS, home_page.pk)
     assert counting.flush() == 1
     assert PageViewDaily.objects.get(page_id=home_page.pk, date=timezone.localdate()).views == 2
+
+
+def test_counts_of_a_page_deleted_before_the_flush_are_dropped_without_error(home_page, make_resource):
+    resource = make_resource("Short-lived")
+    counting.count(counting.PAGE_VIEWS, resource.pk)
+    counting.count(counting.PAGE_VIEWS, home_page.pk)
+    resource.delete()
+    counting.flush()
+    assert list(PageViewDaily.objects.values_list("page_id", "views")) == [(home_page.pk, 1)]

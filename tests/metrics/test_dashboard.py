@@ -190,3 +190,44 @@ def test_an_unknown_period_is_explained_not_an_error(steering_client):
     response = steering_client.get(reverse("metrics_dashboard") + "?period=custom&start=2026-13-01&end=x")
     assert response.status_code == 200
     assert "Give both the first and the last day" in response.content.decode()
+
+
+def test_applications_by_organisation_type_and_status():
+    for org, status, days in [
+        ("cmhc", "approved", 1),
+        ("cmhc", "pending", 2),
+        ("research", "declined", 3),
+        ("cmhc", "approved", 45),
+    ]:
+        MembershipApplication.objects.create(
+            email=f"{org}{status}{days}@example.org",
+            organisation_type=org,
+            status=status,
+            submitted_at=days_ago(days),
+        )
+    rows = {row[0]: row[1:] for row in figures.applications_table(last_days(30)).rows}
+    # Waiting, approved, declined, total, previous period total.
+    assert rows["Community Mental Health Center (CMHC)"] == [1, 1, 0, 2, 1]
+    assert rows["Research institution"] == [0, 0, 1, 1, 0]
+    assert rows["All"] == [1, 1, 1, 3, 1]
+
+
+def test_the_dashboard_prints_as_a_report(steering_client):
+    html = steering_client.get(reverse("metrics_dashboard")).content.decode()
+    assert "css/metrics.css" in html
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("css/metrics.css"), encoding="utf-8").read()
+    assert "@media print" in css and ".sidebar" in css and "break-inside: avoid" in css
+
+
+def test_recording_views_are_page_views_of_past_events_with_a_recording(event, home_page):
+    event.recording = [("video", {"video": None, "title": "Recording", "transcript": ""})]
+    event.save()
+    later = EventPageFactory(parent=event.get_parent(), title="Upcoming webinar")
+    today = timezone.localdate()
+    PageViewDaily.objects.create(date=today, page=event, views=6)
+    PageViewDaily.objects.create(date=today - datetime.timedelta(days=35), page=event, views=2)
+    PageViewDaily.objects.create(date=today, page=later, views=9)
+    rows = figures.recordings_table(last_days(30)).rows
+    assert rows == [["Crisis lines webinar", event.local_start.strftime("%Y-%m-%d"), 6, 2]]
