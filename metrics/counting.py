@@ -73,6 +73,10 @@ def count(kind, object_id, day=None):
         slot = _incr(SLOTS_KEY)
         if slot is not None:
             cache.set(f"metrics:slot:{slot}", key, COUNTER_SECONDS)
+            if slot <= (cache.get(FLUSHED_KEY) or 0):
+                # The slot counter was evicted and started again below the
+                # flusher's mark: move the mark back so this slot is read.
+                cache.set(FLUSHED_KEY, slot - 1, None)
     else:
         _incr(key)
 
@@ -151,6 +155,9 @@ def flush():
     try:
         last = cache.get(SLOTS_KEY) or 0
         first = (cache.get(FLUSHED_KEY) or 0) + 1
+        if first > last + 1:
+            # The slot counter was evicted and started again: read from the start.
+            first = 1
         slot_keys = [f"metrics:slot:{n}" for n in range(first, last + 1)]
         counter_keys = cache.get_many(slot_keys)
         values = cache.get_many(list(counter_keys.values()))

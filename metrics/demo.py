@@ -106,7 +106,8 @@ def _applications(rng, members, today):
             },
         )
     for n, (status, days_ago) in enumerate(
-        [("declined", 200), ("declined", 45), ("pending", 12), ("pending", 3), ("approved", 20)]
+        # None left waiting: the demo's one pending application is community's Jordan Rivera.
+        [("declined", 200), ("declined", 45), ("declined", 12), ("approved", 3), ("approved", 20)]
     ):
         MembershipApplication.objects.get_or_create(
             email=f"applicant-{n + 1}@demo.cop-hub.example.org",
@@ -219,15 +220,15 @@ def _working_groups(rng, members, today):
     for user, _organisation_type, joined in members:
         if rng.random() < 0.5:
             group = rng.choice(groups)
-            decided = joined + datetime.timedelta(days=rng.randint(3, 30))
-            status = WorkingGroupMembership.APPROVED if decided < today else WorkingGroupMembership.PENDING
+            decided = min(joined + datetime.timedelta(days=rng.randint(3, 30)), today)
+            # Approved only: the demo's requests waiting for chairs are community's own.
             WorkingGroupMembership.objects.get_or_create(
                 working_group=group,
                 user=user,
                 defaults={
-                    "status": status,
+                    "status": WorkingGroupMembership.APPROVED,
                     "requested_at": _moment(joined, 15),
-                    "decided_at": _moment(min(decided, today), 10) if status == "approved" else None,
+                    "decided_at": _moment(decided, 10),
                 },
             )
 

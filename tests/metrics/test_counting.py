@@ -117,3 +117,14 @@ def test_counts_of_a_page_deleted_before_the_flush_are_dropped_without_error(hom
     resource.delete()
     counting.flush()
     assert list(PageViewDaily.objects.values_list("page_id", "views")) == [(home_page.pk, 1)]
+
+
+def test_counts_are_still_written_after_the_slot_counter_is_evicted(home_page):
+    yesterday = timezone.localdate() - timezone.timedelta(days=1)
+    for _ in range(3):
+        counting.count(counting.PAGE_VIEWS, home_page.pk, day=yesterday)
+    counting.flush()
+    cache.delete(counting.SLOTS_KEY)  # e.g. culled by a full local-memory cache
+    counting.count(counting.PAGE_VIEWS, home_page.pk)
+    assert counting.flush() == 1
+    assert views_of(home_page) == 4
