@@ -23,6 +23,7 @@ anonymous page cache and recognises a cached page by the address the page was
 last rendered at (remembered by the ``before_serve_page`` hook's page id).
 """
 
+import datetime
 import hashlib
 import logging
 import re
@@ -147,8 +148,6 @@ def _add_to_database(kind, amounts):
 def flush():
     """Write every pending count to the database. Returns how many views and
     downloads were written."""
-    import datetime
-
     if not cache.add(FLUSH_LOCK_KEY, 1, 300):
         return 0
     written = 0
@@ -164,7 +163,7 @@ def flush():
         today = timezone.localdate()
         finished, prefix_done = first - 1, True
         pending = {PAGE_VIEWS: {}, DOWNLOADS: {}}
-        taken = []
+        taken = {PAGE_VIEWS: [], DOWNLOADS: []}
         for number in range(first, last + 1):
             counter_key = counter_keys.get(f"metrics:slot:{number}")
             # Expired or evicted slots have nothing left to write; a past day
@@ -176,7 +175,7 @@ def flush():
                 amount = values.get(counter_key) or 0
                 if amount:
                     pending[kind][(day, int(object_id))] = amount
-                    taken.append((counter_key, amount))
+                    taken[kind].append((counter_key, amount))
                 slot_done = day < today
             if prefix_done and slot_done:
                 finished = number
@@ -185,10 +184,10 @@ def flush():
         for kind, amounts in pending.items():
             if amounts:
                 _add_to_database(kind, amounts)
-        # Written: take the same amounts off the counters; views made meanwhile stay.
-        for counter_key, amount in taken:
-            _incr(counter_key, -amount)
-            written += amount
+            # Written: take the same amounts off the counters; views made meanwhile stay.
+            for counter_key, amount in taken[kind]:
+                _incr(counter_key, -amount)
+                written += amount
         cache.set(FLUSHED_KEY, finished, None)
     finally:
         cache.delete(FLUSH_LOCK_KEY)
