@@ -45,9 +45,16 @@ FACETS = [
 FACETS_BY_PARAM = {facet.param: facet for facet in FACETS}
 
 
+_names = {"generation": None, "names": None}
+
+
 def term_names():
-    """Names (and evidence ranks) of the taxonomy terms, by facet and slug."""
-    key = f"hub:search-term-names:{current_generation()}"
+    """Names (and evidence ranks) of the taxonomy terms, by facet and slug,
+    kept in this process until the next change."""
+    generation = current_generation()
+    if _names["generation"] == generation:
+        return _names["names"]
+    key = f"hub:search-term-names:{generation}"
     names = cache.get(key)
     if names is None:
         from hub.models import EvidenceLevel, Population, ResourceType, Topic
@@ -60,6 +67,7 @@ def term_names():
             "evidence_rank": dict(EvidenceLevel.objects.values_list("slug", "rank")),
         }
         cache.set(key, names, 3600)
+    _names.update(generation=generation, names=names)
     return names
 
 
@@ -109,12 +117,12 @@ def _check(facet, value, names, kinds):
     return value if value in names[facet.param] else None
 
 
-def label_for(param, value, kinds):
+def label_for(param, value, kinds, names):
     if param == "content":
         return kinds[value].label if value in kinds else value
     if param == "year":
         return str(value)
-    return term_names()[param].get(value, value)
+    return names[param].get(value, value)
 
 
 def count(docs, selection, kinds):
@@ -153,13 +161,13 @@ def count(docs, selection, kinds):
         elif facet.param == "evidence":
             order = sorted(counts, key=lambda v: names["evidence_rank"].get(v, 99))
         else:
-            order = sorted(counts, key=lambda v: (-counts[v], label_for(facet.param, v, kinds)))
+            order = sorted(counts, key=lambda v: (-counts[v], label_for(facet.param, v, kinds, names)))
         result[facet.param] = {
             "label": facet.label,
             "options": [
                 {
                     "value": value,
-                    "label": label_for(facet.param, value, kinds),
+                    "label": label_for(facet.param, value, kinds, names),
                     "count": counts[value],
                     "selected": value in selected,
                 }
