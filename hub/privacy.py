@@ -119,3 +119,16 @@ def restricted_paths():
 def is_restricted(page, paths=None):
     paths = restricted_paths() if paths is None else paths
     return any(page.path.startswith(path) for path in paths)
+
+
+def first_visible(model, request):
+    """The first page of ``model`` in tree order that the person may read
+    (e.g. the events or working-groups index for a home page section).
+    Its id is cached per audience until the next publish: finding it means
+    scanning the page tree, which costs tens of milliseconds on a large site."""
+    key = f"hub:first-visible:{current_generation()}:{model._meta.label}:{visibility_key(request)}"
+    pk = cache.get(key)
+    if pk is None:
+        pk = visible_pages(model.objects.all(), request).order_by("path").values_list("pk", flat=True).first()
+        cache.set(key, pk or 0, 3600)
+    return model.objects.filter(pk=pk).first() if pk else None

@@ -1,6 +1,6 @@
 from django import template
 
-from hub.privacy import visible_pages
+from hub.privacy import first_visible, visible_pages
 
 from ..models import WorkingGroupIndexPage, WorkingGroupPage
 
@@ -11,7 +11,7 @@ register = template.Library()
 def home_working_groups(context, limit=4):
     """The working groups section of the home page: the groups the reader may see."""
     request = context.get("request")
-    index = visible_pages(WorkingGroupIndexPage.objects.all(), request).order_by("path").first()
+    index = first_visible(WorkingGroupIndexPage, request)
     groups = []
     if index is not None:
         groups = list(

@@ -3,7 +3,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from hub.cache import current_generation
-from hub.privacy import visibility_key, visible_pages
+from hub.privacy import first_visible, visibility_key, visible_pages
 
 from ..listing import TIME_SLICE_SECONDS, _time_slice
 from ..models import EventIndexPage, EventPage
@@ -30,5 +30,5 @@ def upcoming_events_section(context):
         if not preview:
             cache.set(key, ids, TIME_SLICE_SECONDS)
     events = EventPage.objects.filter(pk__in=ids).select_related("series").in_bulk() if ids else {}
-    index = visible_pages(EventIndexPage.objects.all(), request).order_by("path").first() if ids else None
+    index = first_visible(EventIndexPage, request) if ids else None
     return {"events": [events[pk] for pk in ids if pk in events], "index": index, "request": request}
