@@ -117,7 +117,7 @@ def concepts(words, query, use_synonyms=True, corrections=None):
     return list(dict.fromkeys(c for c in result if c))[:MAX_WORDS]
 
 
-def _postgres_hits(sources, kinds, allowed_keys, total_docs):
+def _postgres_hits(backend, sources, kinds, allowed_keys, total_docs):
     """(content type id, page id) -> score, straight from the index table.
 
     The score is BM25-like: each concept of the query adds its rarity (idf)
@@ -126,10 +126,12 @@ def _postgres_hits(sources, kinds, allowed_keys, total_docs):
     frequency and field weights) breaks ties."""
     from wagtail.search.models import IndexEntry
 
-    config = get_search_backend().config or "english"
+    # The configuration the index was built with: the backend's, or the server default.
+    config = backend.config
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT to_tsquery(%s::regconfig, s)::text FROM unnest(%s::text[]) AS s",
+            "SELECT to_tsquery(COALESCE(%s, current_setting('default_text_search_config'))::regconfig, s)"
+            "::text FROM unnest(%s::text[]) AS s",
             [config, sources],
         )
         compiled = list(dict.fromkeys(row[0] for row in cursor.fetchall() if row[0]))
@@ -202,7 +204,7 @@ def _fallback_backend():
 def _match(backend, words, query, use_synonyms, corrections, kinds, allowed, allowed_keys, total_docs):
     if _postgres_backend(backend) and connection.vendor == "postgresql":
         sources = concepts(words, query, use_synonyms, corrections)
-        return _postgres_hits(sources, kinds, allowed_keys, total_docs)
+        return _postgres_hits(backend, sources, kinds, allowed_keys, total_docs)
     corrected = list(corrections.values())
     phrases = equivalents(" ".join([query, *corrected])) if use_synonyms else []
     return _backend_hits(backend, words + corrected, phrases, kinds, allowed)
