@@ -100,8 +100,16 @@ def visibility_key(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return "public"
+    # Asked several times per page (menu, fragments, sections): work it out once.
+    # Keyed by generation, so a restriction changed mid-request is still seen.
+    generation = current_generation()
+    memo = getattr(request, "_hub_visibility_key", None)
+    if memo and memo[0] == generation:
+        return memo[1]
     blocked = sorted(r[0] for r in _blocked_restrictions(request))
-    return "r" + "-".join(map(str, blocked)) if blocked else "all"
+    key = "r" + "-".join(map(str, blocked)) if blocked else "all"
+    request._hub_visibility_key = (generation, key)
+    return key
 
 
 def visible_pages(queryset, request):
