@@ -63,6 +63,7 @@ class DocumentIndex:
         self.kinds = kinds  # slug -> ContentKind
         self.docs = docs  # (ct id, pk) -> Doc
         self.kind_by_ct = {kind.content_type_id: kind for kind in kinds.values()}
+        self.by_page_id = {doc.key[1]: doc for doc in docs.values()}
         # Word starts of every title, for suggestions as a person types:
         # the first two letters of each word -> the records holding it.
         self.by_word_start = {}

@@ -8,14 +8,15 @@ How a search runs:
    split into words; operators and quotes are read as plain words.
 2. Matches come from the search backend, always filtered to live pages of an
    audience the person may see (``hub.audience``):
-   - PostgreSQL database backend: one SQL query on the search index table that
-     ORs the words with the synonym list's equivalents (phrases kept as
-     phrases) and ranks by title and body, with a bonus for pages holding every
-     word typed. Its GIN indexes answer even a word found in every page quickly.
+   - PostgreSQL database backend: one SQL query on the search index table
+     that matches any concept of the query (``concepts``) and scores each page
+     by the rarity of the concepts it holds (``_postgres_hits``). Its GIN
+     indexes answer even a word found in every page quickly.
    - Other backends (SQLite, Elasticsearch): the backend's own search with any
-     word matching, at most ``BACKEND_LIMIT`` best matches.
-   If the words find little, each unknown word is corrected from the hub's
-   vocabulary (``search.vocabulary``) and the corrected query is searched too.
+     word matching, at most ``BACKEND_LIMIT`` best matches, those holding
+     every word first.
+   Each word the hub's content does not hold is searched with its closest
+   known word as an alternative (``search.vocabulary``).
 3. Facets, filters, sorting and pagination work on the in-memory records of
    ``search.documents``: counts need every match, not only the ten shown.
 """
@@ -73,7 +74,7 @@ def words_of(query):
 @dataclass
 class Hits:
     scores: dict = field(default_factory=dict)  # document key -> score
-    corrected: str = ""  # the query as corrected, when the typed words found little
+    corrected: str = ""  # the query with its unknown words corrected, when any were
     fallback: bool = False  # the search service failed; answered from the database
 
 
@@ -91,7 +92,7 @@ def _tsquery_text(terms):
     return " | ".join(parts)
 
 
-def concepts(words, query, use_synonyms=True, corrections=None):
+def concepts(query, use_synonyms=True, corrections=None):
     """What a page should hold to answer the query, as tsquery sources: one
     concept per word typed, with its correction as an alternative; a
     hyphenated word is one concept ("co-occurring" or "cooccurring"); a listed
@@ -203,7 +204,7 @@ def _fallback_backend():
 
 def _match(backend, words, query, use_synonyms, corrections, kinds, allowed, allowed_keys, total_docs):
     if _postgres_backend(backend) and connection.vendor == "postgresql":
-        sources = concepts(words, query, use_synonyms, corrections)
+        sources = concepts(query, use_synonyms, corrections)
         return _postgres_hits(backend, sources, kinds, allowed_keys, total_docs)
     corrected = list(corrections.values())
     phrases = equivalents(" ".join([query, *corrected])) if use_synonyms else []

@@ -50,12 +50,11 @@ def promoted_for(query, request):
     }
     index = documents.document_index()
     allowed = set(allowed_audiences(request))
-    keys_by_page = {doc.key[1]: doc for doc in index.docs.values() if doc.key[1] in pages}
     promoted = []
     for page_id, url, text, description in rows:
         if page_id:
             page = pages.get(page_id)
-            doc = keys_by_page.get(page_id)
+            doc = index.by_page_id.get(page_id)
             if page is None or (doc and doc.audience not in allowed):
                 continue
             promoted.append(

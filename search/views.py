@@ -333,7 +333,7 @@ def search(request):
         "previous_url": _url(outcome, page=outcome.page - 1) if outcome.page > 1 else "",
         "next_url": _url(outcome, page=outcome.page + 1) if outcome.page < outcome.num_pages else "",
         "original_url": "?" + urlencode({"q": outcome.query}),
-        "suggested_topics": outcome.facets["topic"]["options"][:0] if not empty else suggested_topics(),
+        "suggested_topics": suggested_topics() if empty else [],
         "popular_searches": popular_searches() if empty else [],
     }
     return TemplateResponse(request, "search/search.html", context)

@@ -25,6 +25,7 @@ Playwright's sync API, plus an axe-core accessibility check.
     objects into that store as well.
 """
 
+import io
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import sync_playwright
+
+from knowledge.factories import ResourceIndexPageFactory
+from knowledge.importer import ResourceImporter
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,6 +55,7 @@ DEFAULT_TIMEOUT_MS = 10_000
 BLOCKING_IMPACTS = ("serious", "critical")
 
 BROWSER_DIR = Path(__file__).parent
+SAMPLE = BROWSER_DIR.parents[1] / "knowledge" / "data" / "sample_resources.csv"
 
 BROWSER_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -165,3 +170,12 @@ def axe():
         return AxeViolations(v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS)
 
     return run
+
+
+@pytest.fixture
+def library(home_page):
+    """A published library holding the 48 real sample resources."""
+    library = ResourceIndexPageFactory(parent=home_page, show_in_menus=True)
+    library.save_revision().publish()
+    ResourceImporter(index_page=library, publish=True).run(io.StringIO(SAMPLE.read_text()))
+    return library

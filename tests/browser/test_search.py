@@ -1,26 +1,11 @@
 """A person searches: types, picks a suggestion, narrows by two facets and opens a result."""
 
-import io
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from knowledge.factories import ResourceIndexPageFactory
-from knowledge.importer import ResourceImporter
-
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-SAMPLE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "sample_resources.csv"
-
-
-@pytest.fixture
-def library(home_page):
-    library = ResourceIndexPageFactory(parent=home_page, show_in_menus=True)
-    library.save_revision().publish()
-    ResourceImporter(index_page=library, publish=True).run(io.StringIO(SAMPLE.read_text()))
-    return library
 
 
 def test_a_person_picks_a_suggestion_narrows_by_two_facets_and_opens_a_result(page, library, axe):
