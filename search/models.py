@@ -45,6 +45,11 @@ class SearchDailyStat(models.Model):
     query = models.CharField(max_length=255)
     searches = models.PositiveIntegerField(default=0)
     searches_without_results = models.PositiveIntegerField(default=0)
+    # Searches that found something, but only a little (1 to FEW_RESULTS
+    # results): the gap analysis reads them as thin coverage.
+    searches_with_few_results = models.PositiveIntegerField(default=0)
+
+    FEW_RESULTS = 3
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["date", "query"], name="search_daily_stat_unique")]

@@ -202,7 +202,7 @@ def run(request):
     results = _load(matching[start : start + RESULTS_PER_PAGE], index)
 
     if query and page == 1:
-        stats.record(query, found=bool(total or promoted))
+        stats.record(query, total + len(promoted))
     return Outcome(
         query=query,
         sort=sort,

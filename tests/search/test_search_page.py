@@ -149,10 +149,19 @@ def test_every_search_is_counted_with_whether_it_found_anything(client, resource
     client.get("/search/", {"q": "crisis "})
     client.get("/search/", {"q": "zebra migration"})
     found = SearchDailyStat.objects.get(query="crisis")
-    assert (found.searches, found.searches_without_results) == (2, 0)
+    # Two public results: found, but only a little (thin coverage).
+    assert (found.searches, found.searches_without_results, found.searches_with_few_results) == (2, 0, 2)
     missed = SearchDailyStat.objects.get(query="zebra migration")
-    assert (missed.searches, missed.searches_without_results) == (1, 1)
+    assert (missed.searches, missed.searches_without_results, missed.searches_with_few_results) == (1, 1, 0)
     assert Query.get("crisis").hits == 2
+
+
+def test_a_search_with_plenty_of_results_is_not_counted_as_thin(client, make_resource):
+    for n in range(SearchDailyStat.FEW_RESULTS + 1):
+        make_resource(f"Telehealth guide {n}", topics=["telehealth"])
+    client.get("/search/", {"q": "telehealth"})
+    stat = SearchDailyStat.objects.get(query="telehealth")
+    assert (stat.searches, stat.searches_without_results, stat.searches_with_few_results) == (1, 0, 0)
 
 
 def test_an_empty_result_suggests_topics_and_popular_searches(client, resources):
