@@ -3,7 +3,9 @@ vocabulary, and the registrations people sent (with filters and CSV export)."""
 
 import django_filters
 from django.db.models import Count, Q
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.pages.listing import IndexView, PageFilterSet
@@ -12,6 +14,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
+from . import attendance
 from .access import ACCESS_CHOICES
 from .models import EventPage, EventRegistration, EventSeries
 from .models.event_page import FORMAT_CHOICES
@@ -92,8 +95,19 @@ class EventRegistrationAdmin(ModelAdmin):
     menu_order = 130
     add_to_settings_menu = False
     inspect_view_enabled = True
-    list_display = ("name", "email", "event", "status", "access_needs", "created_at", "confirmation_status")
-    list_filter = ("event", "status", "needs_captions", "needs_interpreter")
+    index_template_name = "events/admin/registration_index.html"
+    list_display = (
+        "name",
+        "email",
+        "event",
+        "status",
+        "attendance",
+        "access_needs",
+        "created_at",
+        "confirmation_status",
+        "select_registration",
+    )
+    list_filter = ("event", "status", "attended", "needs_captions", "needs_interpreter")
     search_fields = ("name", "email", "organisation")
     list_export = (
         "event",
@@ -102,6 +116,7 @@ class EventRegistrationAdmin(ModelAdmin):
         "organisation",
         "role",
         "status",
+        "attendance",
         "needs_captions",
         "needs_interpreter",
         "interpreter_language",
@@ -122,6 +137,33 @@ class EventRegistrationAdmin(ModelAdmin):
         return "Sent" if obj.confirmation_sent_at else "Not sent yet"
 
     confirmation_status.short_description = "Confirmation e-mail"
+
+    def attendance(self, obj):
+        return obj.get_attended_display()
+
+    attendance.short_description = "Attended"
+
+    def select_registration(self, obj):
+        # Belongs to the attendance form around the list (registration_index.html).
+        return format_html(
+            '<input type="checkbox" name="registration" value="{}" form="attendance-form" '
+            'aria-label="Select {} for {}">',
+            obj.pk,
+            obj.name,
+            obj.event.title,
+        )
+
+    select_registration.short_description = "Select"
+
+    def get_admin_urls_for_registration(self):
+        index_url = self.url_helper.get_action_url_name("index")
+        return super().get_admin_urls_for_registration() + (
+            path(
+                f"{self.url_helper.base_url_path}/attendance/",
+                lambda request: attendance.mark_attendance(request, reverse(index_url)),
+                name="events_registration_attendance",
+            ),
+        )
 
 
 modeladmin_register(EventRegistrationAdmin)

@@ -40,6 +40,12 @@ class EventRegistration(models.Model):
         help_text="The account they were signed in with, if any.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    attended = models.BooleanField(
+        null=True,
+        blank=True,
+        choices=[(None, "Not recorded"), (True, "Attended"), (False, "Did not attend")],
+        help_text="Recorded by staff after the event; empty until someone records it.",
+    )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     confirmation_error = models.TextField(
         blank=True, help_text="Why the confirmation e-mail could not be sent; empty when it was sent."
