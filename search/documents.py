@@ -64,6 +64,7 @@ class DocumentIndex:
         self.docs = docs  # (ct id, pk) -> Doc
         self.kind_by_ct = {kind.content_type_id: kind for kind in kinds.values()}
         self.by_page_id = {doc.key[1]: doc for doc in docs.values()}
+        self._visible = {}
         # Word starts of every title, for suggestions as a person types:
         # the first two letters of each word -> the records holding it.
         self.by_word_start = {}
@@ -75,8 +76,18 @@ class DocumentIndex:
         return self.docs.get(key)
 
     def visible(self, allowed):
-        allowed = set(allowed)
-        return [doc for doc in self.docs.values() if doc.audience in allowed]
+        """The records a person allowed these audiences may see (a new list)."""
+        return list(self.visible_by_key(allowed).values())
+
+    def visible_by_key(self, allowed):
+        """Key -> record for the records of these audiences; worked out once
+        per set of audiences for the life of this index (do not change it)."""
+        allowed = frozenset(allowed)
+        found = self._visible.get(allowed)
+        if found is None:
+            found = {key: doc for key, doc in self.docs.items() if doc.audience in allowed}
+            self._visible[allowed] = found
+        return found
 
 
 def searchable_models():

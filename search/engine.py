@@ -21,10 +21,11 @@ How a search runs:
    ``search.documents``: counts need every match, not only the ten shown.
 """
 
+import heapq
 import logging
 import math
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -43,6 +44,8 @@ MAX_WORDS = 32
 BACKEND_LIMIT = 1000
 TITLE_BONUS = 0.5
 RANK_WEIGHT = 0.2
+RANKED_CANDIDATES = 200  # pages whose ts_rank is computed (see _postgres_hits)
+MAX_CONCEPTS = 31  # two bits each in a bigint mask
 
 
 def clean_query(raw):
@@ -118,13 +121,27 @@ def concepts(query, use_synonyms=True, corrections=None):
     return list(dict.fromkeys(c for c in result if c))[:MAX_WORDS]
 
 
-def _postgres_hits(backend, sources, kinds, allowed_keys, total_docs):
-    """(content type id, page id) -> score, straight from the index table.
+def _postgres_hits(backend, sources, visible):
+    """(content type id, page id) -> score, straight from the index table;
+    ``visible`` holds the records of the pages the person may see, by key.
 
     The score is BM25-like: each concept of the query adds its rarity (idf)
     when the page holds it, half as much again when the title does, divided
     by what holding every concept would give; PostgreSQL's own ts_rank (term
-    frequency and field weights) breaks ties."""
+    frequency and field weights) breaks ties.
+
+    It runs in two steps, so that a word found in nearly every page costs
+    little more than a rare one:
+
+    1. One query over the GIN indexes returns, per matching page, a bit mask
+       of which concepts its title and its body hold: two bits a concept,
+       nothing else. Pages with the same mask have the same concept score, so
+       the scoring is done once per mask, not once per page.
+    2. ``ts_rank``, the expensive part, is computed only for the
+       ``RANKED_CANDIDATES`` best pages by concept score (newest first among
+       equals). Every page a person sees on the first pages of results is
+       among them; the rest keep their concept score.
+    """
     from wagtail.search.models import IndexEntry
 
     # The configuration the index was built with: the backend's, or the server default.
@@ -135,35 +152,61 @@ def _postgres_hits(backend, sources, kinds, allowed_keys, total_docs):
             "::text FROM unnest(%s::text[]) AS s",
             [config, sources],
         )
-        compiled = list(dict.fromkeys(row[0] for row in cursor.fetchall() if row[0]))
+        compiled = list(dict.fromkeys(row[0] for row in cursor.fetchall() if row[0]))[:MAX_CONCEPTS]
     if not compiled:
         return {}
     table = IndexEntry._meta.db_table
     any_query = " | ".join(f"({q})" for q in compiled)
-    holds = ", ".join(["(title || body) @@ %s::tsquery"] * len(compiled))
-    in_title = ", ".join(["title @@ %s::tsquery"] * len(compiled))
+    bits = " + ".join(
+        f"(CASE WHEN title @@ %s::tsquery THEN {1 << (2 * i)} ELSE 0 END)"
+        f" + (CASE WHEN body @@ %s::tsquery THEN {1 << (2 * i + 1)} ELSE 0 END)"
+        for i in range(len(compiled))
+    )
+    content_types = sorted({ct for ct, _pk in visible})
+    # "content_type_id + 0" keeps PostgreSQL from intersecting the GIN scans
+    # with the content type index, which costs more than it saves: nearly
+    # every index entry is a searchable page.
     sql = f"""
-        SELECT content_type_id, object_id,
-               ts_rank(title, q_any) * title_norm + ts_rank(body, q_any),
-               ARRAY[{holds}], ARRAY[{in_title}]
+        SELECT id, content_type_id, object_id::integer, ({bits})::bigint
         FROM {table}, CAST(%s AS tsquery) AS q_any
-        WHERE content_type_id = ANY(%s) AND (title @@ q_any OR body @@ q_any)
+        WHERE content_type_id + 0 = ANY(%s) AND (title @@ q_any OR body @@ q_any)
     """  # noqa: S608 - the table name is the model's own; values are parameters
-    params = [*compiled, *compiled, any_query, [kind.content_type_id for kind in kinds]]
+    params = [q for q in compiled for _field in ("title", "body")] + [any_query, content_types]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [row for row in cursor.fetchall() if (row[0], int(row[1])) in allowed_keys]
-    frequencies = [sum(1 for row in rows if row[3][i]) for i in range(len(compiled))]
-    idf = [math.log(1 + (total_docs - df + 0.5) / (df + 0.5)) for df in frequencies]
+        rows = [
+            (entry_id, (ct_id, object_id), mask)
+            for entry_id, ct_id, object_id, mask in cursor.fetchall()
+            if (ct_id, object_id) in visible
+        ]
+    if not rows:
+        return {}
+    masks = Counter(mask for _entry, _key, mask in rows)
+    holds = [3 << (2 * i) for i in range(len(compiled))]
+    frequencies = [sum(n for mask, n in masks.items() if mask & bit) for bit in holds]
+    total = len(visible)
+    idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequencies]
     most = sum(idf) * (1 + TITLE_BONUS) or 1.0
-    scores = {}
-    for ct_id, object_id, rank, holds_row, title_row in rows:
-        weight = sum(
-            w * (1 + (TITLE_BONUS if t else 0.0))
-            for w, h, t in zip(idf, holds_row, title_row, strict=True)
-            if h
+    score_of_mask = {
+        mask: sum(
+            w * (1 + (TITLE_BONUS if mask & (1 << (2 * i)) else 0.0))
+            for i, w in enumerate(idf)
+            if mask & holds[i]
         )
-        scores[(ct_id, int(object_id))] = weight / most + RANK_WEIGHT * float(rank)
+        / most
+        for mask in masks
+    }
+    scores = {key: score_of_mask[mask] for _entry, key, mask in rows}
+    best = heapq.nlargest(RANKED_CANDIDATES, rows, key=lambda row: (scores[row[1]], visible[row[1]].sort_key))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT content_type_id, object_id::integer,"
+            f" ts_rank(title, q_any) * title_norm + ts_rank(body, q_any)"
+            f" FROM {table}, CAST(%s AS tsquery) AS q_any WHERE id = ANY(%s)",  # noqa: S608
+            [any_query, [entry for entry, _key, _mask in best]],
+        )
+        for ct_id, object_id, rank in cursor.fetchall():
+            scores[(ct_id, object_id)] += RANK_WEIGHT * float(rank)
     return scores
 
 
@@ -202,10 +245,10 @@ def _fallback_backend():
     return fallback_backend()
 
 
-def _match(backend, words, query, use_synonyms, corrections, kinds, allowed, allowed_keys, total_docs):
+def _match(backend, words, query, use_synonyms, corrections, kinds, allowed, visible):
     if _postgres_backend(backend) and connection.vendor == "postgresql":
         sources = concepts(query, use_synonyms, corrections)
-        return _postgres_hits(backend, sources, kinds, allowed_keys, total_docs)
+        return _postgres_hits(backend, sources, visible)
     corrected = list(corrections.values())
     phrases = equivalents(" ".join([query, *corrected])) if use_synonyms else []
     return _backend_hits(backend, words + corrected, phrases, kinds, allowed)
@@ -258,8 +301,7 @@ def find(query, request=None, allowed=None, use_synonyms=None, correct=True):
 
 def _find(query, allowed, use_synonyms, correct):
     index = documents.document_index()
-    visible = index.visible(allowed)
-    allowed_keys = {doc.key for doc in visible}
+    visible = index.visible_by_key(allowed)
     kinds = list(index.kinds.values())
     words = words_of(query)
     if not words:
@@ -273,13 +315,9 @@ def _find(query, allowed, use_synonyms, correct):
     if corrections:
         hits.corrected = " ".join(corrections.get(word, word) for word in words)
     try:
-        hits.scores = _match(
-            backend, words, query, use_synonyms, corrections, kinds, allowed, allowed_keys, len(visible)
-        )
+        hits.scores = _match(backend, words, query, use_synonyms, corrections, kinds, allowed, visible)
     except _search_unavailable_errors() as error:
         logger.warning("Search service unavailable, answering from the database: %s", error)
-        hits.scores = _match(
-            _fallback_backend(), words, query, True, corrections, kinds, allowed, allowed_keys, len(visible)
-        )
+        hits.scores = _match(_fallback_backend(), words, query, True, corrections, kinds, allowed, visible)
         hits.fallback = True
     return hits

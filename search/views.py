@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
@@ -246,6 +247,33 @@ def _active_filters(outcome):
     return active
 
 
+def _options_html(param, options):
+    """The checkbox list items of one facet's options. Built here rather than
+    in the template: a search over most of the library has some 150 options,
+    and this is the one part of the page rendered afresh for every new query."""
+    return format_html_join(
+        "\n",
+        '<li class="facet__option"><input class="facet__checkbox" type="checkbox" name="{}" value="{}"'
+        ' id="{}"{}><label class="facet__label" for="{}">{} <span class="facet__count">'
+        '<span aria-hidden="true">({})</span><span class="visually-hidden">, {} {}</span></span>'
+        "</label></li>",
+        (
+            (
+                param,
+                option["value"],
+                option["id"],
+                mark_safe(" checked") if option["checked"] else "",  # noqa: S308 - a constant
+                option["id"],
+                option["label"],
+                option["count"],
+                option["count"],
+                "result" if option["count"] == 1 else "results",
+            )
+            for option in options
+        ),
+    )
+
+
 def _facet_groups(outcome):
     groups = []
     for facet in facets.FACETS:
@@ -256,14 +284,16 @@ def _facet_groups(outcome):
         ]
         if not options:
             continue
+        more = options[8:MAX_FACET_OPTIONS] + [o for o in options[MAX_FACET_OPTIONS:] if o["checked"]]
         groups.append(
             {
                 "param": facet.param,
                 "label": data["label"],
                 "chosen_count": sum(1 for o in options if o["checked"]),
-                "visible_options": options[:8],
-                "more_options": options[8:MAX_FACET_OPTIONS]
-                + [o for o in options[MAX_FACET_OPTIONS:] if o["checked"]],
+                "visible_html": _options_html(facet.param, options[:8]),
+                "more_html": _options_html(facet.param, more) if more else "",
+                "more_count": len(more),
+                "more_open": any(o["checked"] for o in more),
             }
         )
     return groups
