@@ -3,6 +3,7 @@ dashboard, the landscape and gap analysis, and its snapshots. Only the Steering
 group and superusers see them; everyone else with admin access gets a 403."""
 
 import csv
+import logging
 from functools import wraps
 
 from django.contrib import messages
@@ -14,11 +15,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from . import charts, figures, gaps
+from . import charts, counting, figures, gaps
 from .models import GapSnapshot
 from .periods import PERIOD_CHOICES, period_from_query
 
 STEERING_GROUP = "Steering"
+logger = logging.getLogger(__name__)
 
 
 def can_see_metrics(user):
@@ -62,9 +64,20 @@ def _period_context(request):
     }
 
 
+def _flush_pending_counts():
+    """Write the view and download counts still in the cache, so the figures
+    are current. Cheap: one cache read when nothing is pending."""
+    try:
+        counting.flush()
+    except Exception:
+        # Figures a few minutes old are better than no dashboard.
+        logger.exception("Could not write pending view counts before the dashboard")
+
+
 @require_GET
 @steering_only
 def dashboard(request):
+    _flush_pending_counts()
     period, context = _period_context(request)
     export = request.GET.get("export")
     if export:
@@ -147,6 +160,7 @@ def gap_analysis(request):
         unmatched=data["demand"]["unmatched"],
         snapshots=GapSnapshot.objects.all(),
         thin=gaps.THIN,
+        few_results_range=gaps.few_results_range(),
     )
     return TemplateResponse(request, "metrics/gap_analysis.html", context)
 

@@ -1,6 +1,7 @@
-"""The steering user reads the participation dashboard, changes the period,
-downloads a CSV, opens the gap analysis and follows a cell to the library;
-an editor without the Steering role gets 403."""
+"""The steering user reads the participation dashboard and its pygal charts
+(nothing fetched from another host), changes the period, downloads a CSV,
+opens the gap analysis and follows a cell to the library; an editor without
+the Steering role gets 403."""
 
 import datetime
 import re
@@ -9,6 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from events.factories import EventIndexPageFactory, EventPageFactory
+from events.models import EventRegistration
 from hub.models import Population, Topic
 from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
 from search.models import SearchDailyStat
@@ -29,10 +32,24 @@ def content(home_page, make_user):
         )
         resource.save_revision().publish()
     today = timezone.localdate()
-    SearchDailyStat.objects.create(date=today, query="crisis", searches=4, searches_without_results=0)
+    SearchDailyStat.objects.create(
+        date=today, query="crisis", searches=4, searches_without_results=0, searches_with_few_results=1
+    )
     SearchDailyStat.objects.create(
         date=today - datetime.timedelta(days=60), query="peer respite", searches=3, searches_without_results=3
     )
+    events = EventIndexPageFactory(parent=home_page)
+    events.save_revision().publish()
+    webinar = EventPageFactory(
+        parent=events,
+        title="Peer workforce webinar",
+        start=timezone.now() - datetime.timedelta(days=3),
+    )
+    webinar.save_revision().publish()
+    for n, attended in enumerate([True, True, True, False, None]):
+        EventRegistration.objects.create(
+            event=webinar, name=f"Person {n}", email=f"person{n}@example.org", attended=attended
+        )
     make_user("joined", "Members", date_joined=timezone.now() - datetime.timedelta(days=50))
     make_user("sky", "Steering")
     make_user("eden", "Editors")
@@ -47,17 +64,45 @@ def sign_in(page, username):
     page.wait_for_url(re.compile(r"/admin/$"))
 
 
-def test_steering_reads_the_dashboard_and_the_gap_analysis(page, content, axe):
+def test_steering_reads_the_dashboard_and_the_gap_analysis(page, content, axe, live_server):
+    requested = []
+    page.on("request", lambda request: requested.append((request.resource_type, request.url)))
     sign_in(page, "sky")
     page.goto("/admin/steering/")
     expect(page.get_by_role("heading", name="Participation and impact", level=1)).to_be_visible()
     searches = page.locator("#figure-searches")
     expect(searches.get_by_role("row", name=re.compile(r"^Searches 4 0"))).to_be_visible()
-    expect(page.locator("#chart-members title")).to_have_text("Members over time")
+    expect(
+        searches.get_by_role("row", name=re.compile(r"^Searches that found little .* 1 0"))
+    ).to_be_visible()
+
+    # The four charts, drawn by pygal: images named by their title and described.
+    for name in (
+        "Members over time",
+        "Confirmed registrations per event",
+        "Searches with and without results",
+        "Visits sent by partners",
+    ):
+        expect(page.get_by_role("img", name=name, exact=True)).to_be_visible()
+    registrations_chart = page.get_by_role("img", name="Confirmed registrations per event")
+    expect(registrations_chart).to_have_accessible_description("Peer workforce webinar: 5")
+    expect(registrations_chart.locator("text.value")).to_have_text(["5"])
+    members_box = page.locator("#chart-members").bounding_box()
+    assert members_box["width"] > 300 and members_box["height"] > 100
     page.get_by_text("Data table: Searches with and without results").click()
     expect(page.locator("#figure-searches-over-time-chart table")).to_be_visible()
+    # Registrations and the attendance staff recorded.
+    registrations = page.locator("#figure-registrations")
+    # Confirmed, waiting, cancelled, attended, did not attend, not recorded.
+    webinar_row = re.compile(r"^Peer workforce webinar Webinar [0-9-]+ 5 0 0 3 1 1$")
+    expect(registrations.get_by_role("row", name=webinar_row)).to_be_visible()
+    expect(registrations).to_contain_text("what staff recorded")
     violations = axe(page)
     assert not violations, violations.report()
+    # Everything the dashboard loaded came from the hub itself, but for the
+    # admin's Gravatar avatars (Wagtail's own, a site-wide setting).
+    foreign = [(kind, url) for kind, url in requested if not url.startswith(live_server.url)]
+    assert requested and [(kind, url) for kind, url in foreign if "gravatar.com/avatar/" not in url] == []
 
     page.get_by_label("Last 90 days").check()
     page.get_by_role("button", name="Show").click()

@@ -4,6 +4,7 @@ boundaries in the hub's time zone, CSV exports and accessible charts."""
 import csv
 import datetime
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,6 +82,17 @@ def test_period_boundaries_follow_the_hubs_time_zone(make_user):
     assert figures.member_counts(march.previous)["new"] == 1
 
 
+def test_figures_keep_the_hubs_days_when_the_admin_shows_another_time_zone(make_user):
+    # 1 March 03:00 UTC: 28 February in New York (the hub), 1 March in Tokyo,
+    # the time zone a steering member may have chosen for the admin.
+    make_user("late", "Members", date_joined=datetime.datetime(2026, 3, 1, 3, 0, tzinfo=datetime.UTC))
+    march = Period(datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    with timezone.override("Asia/Tokyo"):
+        assert march.start_moment == datetime.datetime(2026, 3, 1, tzinfo=NEW_YORK)
+        assert figures.member_counts(march)["new"] == 0
+        assert figures.member_counts(march.previous)["new"] == 1
+
+
 def test_period_choices_and_bad_custom_ranges():
     today = datetime.date(2026, 6, 30)
     period, choice, notices = period_from_query({"period": "90"}, today)
@@ -114,21 +126,67 @@ def test_searches_counted_over_the_period_and_the_one_before():
         searches=2,
         searches_without_results=0,
     )
-    assert figures.search_totals(last_days(30)) == {"searches": 8, "without": 4, "with": 4}
-    assert figures.search_totals(last_days(30).previous) == {"searches": 2, "without": 0, "with": 2}
+    SearchDailyStat.objects.filter(query="crisis").update(searches_with_few_results=2)
+    assert figures.search_totals(last_days(30)) == {"searches": 8, "without": 4, "with": 4, "few": 2}
+    assert figures.search_totals(last_days(30).previous) == {
+        "searches": 2,
+        "without": 0,
+        "with": 2,
+        "few": 0,
+    }
     table = figures.top_queries_table(last_days(30))
     assert table.rows == [["crisis", 5, 1], ["telehealth rural", 3, 3]]
 
 
-def test_registrations_per_event_and_format(event):
-    for n, status in enumerate(["confirmed", "confirmed", "waitlisted", "cancelled"]):
-        EventRegistration.objects.create(event=event, name=f"P{n}", email=f"p{n}@example.org", status=status)
+def test_registrations_and_recorded_attendance_per_event_and_format(event):
+    # Status, and the attendance staff recorded (None: not recorded).
+    for n, (status, attended) in enumerate(
+        [
+            ("confirmed", True),
+            ("confirmed", True),
+            ("confirmed", False),
+            ("confirmed", None),
+            ("confirmed", None),
+            ("waitlisted", True),  # a place came free on the day
+            ("waitlisted", None),
+            ("cancelled", None),
+        ]
+    ):
+        EventRegistration.objects.create(
+            event=event, name=f"P{n}", email=f"p{n}@example.org", status=status, attended=attended
+        )
+    later = EventPageFactory(
+        parent=event.get_parent(), title="Next training", event_format="training", start=days_ago(-5)
+    )
+    EventRegistration.objects.create(event=later, name="Q", email="q@example.org")
     table = figures.registrations_table(last_days(30))
-    assert table.rows == [
-        ["Crisis lines webinar", "Webinar", event.local_start.strftime("%Y-%m-%d"), 2, 1, 1, 2]
+    assert table.columns[3:] == [
+        "Confirmed",
+        "Waiting list",
+        "Cancelled",
+        "Attended",
+        "Did not attend",
+        "Confirmed, attendance not recorded",
     ]
+    # The next training starts after the period: not listed.
+    assert table.rows == [
+        ["Crisis lines webinar", "Webinar", event.local_start.strftime("%Y-%m-%d"), 5, 2, 1, 3, 1, 2]
+    ]
+    assert "what staff recorded" in table.note
     formats = {row[0]: row[1:] for row in figures.formats_table(last_days(30)).rows}
-    assert formats["Webinar"] == [1, 2, 0, 0]
+    # Events, confirmed, attended; the same for the previous period.
+    assert formats["Webinar"] == [1, 5, 3, 0, 0, 0]
+    assert formats["Training"] == [0, 0, 0, 0, 0, 0]
+
+
+def test_attendance_is_blank_for_events_that_have_not_started(event):
+    upcoming = EventPageFactory(parent=event.get_parent(), title="Tomorrow's training", start=days_ago(-1))
+    EventRegistration.objects.create(event=upcoming, name="Q", email="q@example.org")
+    period = Period(timezone.localdate(), timezone.localdate() + datetime.timedelta(days=2))
+    rows = figures.registrations_table(period).rows
+    assert rows == [
+        ["Tomorrow's training", "Webinar", upcoming.local_start.strftime("%Y-%m-%d"), 1, 0, 0, "", "", ""]
+    ]
 
 
 def test_referrals_per_partner(home_page):
@@ -162,6 +220,7 @@ def test_each_figure_downloads_as_csv(steering_client, members):
         ["Searches", "5", "0"],
         ["Searches that found something", "4", "0"],
         ["Searches with no results", "1", "0"],
+        ["Searches that found little (1 to 3 results)", "0", "0"],
     ]
     members_rows = read_csv(steering_client.get(reverse("metrics_dashboard") + "?export=members"))
     assert members_rows[1] == ["Members at the end of the period", "3", "2"]
@@ -169,21 +228,85 @@ def test_each_figure_downloads_as_csv(steering_client, members):
     assert ["Searches"] in everything and ["Members"] in everything
 
 
-def test_charts_are_svg_with_title_description_and_a_data_table(steering_client, members):
+CHARTS = [
+    ("chart-members", "Members over time"),
+    ("chart-registrations", "Confirmed registrations per event"),
+    ("chart-searches", "Searches with and without results"),
+    ("chart-referrals", "Visits sent by partners"),
+]
+
+
+def svgs(html):
+    return {
+        match.group(1): match.group(0)
+        for match in re.finditer(
+            r'<svg xmlns="http://www.w3.org/2000/svg" id="([a-z-]+)".*?</svg>', html, re.S
+        )
+    }
+
+
+def test_charts_are_pygal_svg_with_title_description_and_a_data_table(steering_client, members, event):
+    for n in range(4):
+        EventRegistration.objects.create(event=event, name=f"P{n}", email=f"p{n}@example.org")
+    SearchDailyStat.objects.create(
+        date=timezone.localdate(), query="crisis", searches=5, searches_without_results=2
+    )
     html = steering_client.get(reverse("metrics_dashboard") + "?period=90").content.decode()
-    for chart_id, title in [
-        ("chart-members", "Members over time"),
-        ("chart-registrations", "Confirmed registrations per event"),
-        ("chart-searches", "Searches with and without results"),
-        ("chart-referrals", "Visits sent by partners"),
-    ]:
-        assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in html
-        assert f'<title id="{chart_id}-title">{title}</title>' in html
-        assert f'<desc id="{chart_id}-desc">' in html
+    charts = svgs(html)
+    assert sorted(charts) == sorted(chart_id for chart_id, _title in CHARTS)
+    for chart_id, title in CHARTS:
+        svg = charts[chart_id]
+        assert svg.startswith(
+            f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" class="pygal-chart metrics-chart" '
+        )
+        assert f'role="img" aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc"' in svg
+        assert f'<title id="{chart_id}-title">{title}</title><desc id="{chart_id}-desc">' in svg
+        # Drawn by pygal, its stylesheet scoped to this chart.
+        assert "bar-graph" in svg and f"#{chart_id} .rect.reactive" in svg
+        # One title and one description: pygal's tooltip data is taken out.
+        assert svg.count("<title") == 1 and svg.count("<desc") == 1
         assert f"Data table: {title}" in html
-    # The members chart's last point is today's total, in the desc and the table.
-    assert "Members 3</desc>" in html
-    assert "https://" not in html.split("<svg")[1].split("</svg>")[0].replace("http://www.w3.org", "")
+    # The members chart's last column is today's total, in the desc and on the column.
+    assert charts["chart-members"].split("</desc>")[0].endswith(": Members 3")
+    assert "Crisis lines webinar: 4</desc>" in charts["chart-registrations"]
+    assert 'class="value">4</text>' in charts["chart-registrations"]
+    # Both series of the searches chart, the second hatched and named so in the legend.
+    assert "Found something 3, No results 2</desc>" in charts["chart-searches"]
+    assert 'id="chart-searches-hatch"' in charts["chart-searches"]
+    assert "No results (hatched)" in charts["chart-searches"]
+    assert "No data for this period." in charts["chart-referrals"]
+
+
+def test_the_dashboard_references_no_other_host_and_runs_no_chart_script(steering_client, members):
+    html = steering_client.get(reverse("metrics_dashboard") + "?period=365").content.decode()
+    for svg in svgs(html).values():
+        assert "<script" not in svg and "<!--" not in svg
+        assert "kozea" not in svg.lower() and "googleapis" not in svg
+        # Only the SVG namespace names a web address.
+        assert re.findall(r"https?://[^\s\"'<>)]+", svg) == ["http://www.w3.org/2000/svg"]
+    # No script or stylesheet on the whole page comes from another host.
+    for tag in re.findall(r"<(?:script|link)\b[^>]*>", html):
+        address = re.search(r'(?:src|href)="([^"]*)"', tag)
+        if address:
+            assert not re.match(r"(https?:)?//", address.group(1)), tag
+    assert "xml-stylesheet" not in html and "<?xml" not in html
+
+
+def test_the_dashboard_writes_pending_view_counts_before_counting(steering_client, event):
+    from django.core.cache import cache
+
+    from metrics import counting
+
+    cache.add(counting.FLUSH_DUE_KEY, 1, 60)  # no page view flushes for a minute
+    for _ in range(3):
+        counting.count_page_view(event.pk)
+    assert not PageViewDaily.objects.filter(page=event).exists()
+    event.recording = [("video", {"video": None, "title": "Recording", "transcript": ""})]
+    event.save()
+    response = steering_client.get(reverse("metrics_dashboard"))
+    assert PageViewDaily.objects.get(page=event).views == 3
+    recordings = response.context["tables"]["recordings"]
+    assert recordings.rows == [["Crisis lines webinar", event.local_start.strftime("%Y-%m-%d"), 3, 0]]
 
 
 def test_an_unknown_period_is_explained_not_an_error(steering_client):
