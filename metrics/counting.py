@@ -31,7 +31,8 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
+
+from .periods import hub_today
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def _incr(key, amount=1):
 
 def count(kind, object_id, day=None):
     """Add one to today's count of ``object_id``: a cache increment."""
-    day = day or timezone.localdate()
+    day = day or hub_today()
     key = _counter_key(kind, day, object_id)
     if _incr(key) is not None:
         return
@@ -160,7 +161,7 @@ def flush():
         slot_keys = [f"metrics:slot:{n}" for n in range(first, last + 1)]
         counter_keys = cache.get_many(slot_keys)
         values = cache.get_many(list(counter_keys.values()))
-        today = timezone.localdate()
+        today = hub_today()
         finished, prefix_done = first - 1, True
         pending = {PAGE_VIEWS: {}, DOWNLOADS: {}}
         taken = {PAGE_VIEWS: [], DOWNLOADS: []}

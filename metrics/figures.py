@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
 
-from .models import DocumentDownloadDaily, PageViewDaily
+from .gaps import few_results_range
+from .models import DocumentDownloadDaily, PageViewDaily, SignInDay
+from .periods import day_start, hub_today
 
 MEMBER_GROUPS = ("Members", "CMHC staff", "Partners")
 TOP = 20
@@ -35,23 +37,25 @@ def members_queryset():
 
 
 def _active_member_ids(period):
+    """Members who signed in, registered for an event or applied in the period."""
     from community.models import MembershipApplication
     from events.models import EventRegistration
 
     members = members_queryset()
-    ids = set(members.filter(**period.moments("last_login")).values_list("pk", flat=True))
+    ids = set(
+        SignInDay.objects.filter(user__in=members, **period.dates("date")).values_list("user_id", flat=True)
+    )
+    # Sign-ins from before sign-in days were recorded are known only as each
+    # account's latest one.
+    ids |= set(members.filter(**period.moments("last_login")).values_list("pk", flat=True))
     ids |= set(
         EventRegistration.objects.filter(user__in=members, **period.moments("created_at")).values_list(
             "user_id", flat=True
         )
     )
-    emails = {
-        email.lower()
-        for email in MembershipApplication.objects.filter(**period.moments("submitted_at")).values_list(
-            "email", flat=True
-        )
-        if email
-    }
+    applications = MembershipApplication.objects.filter(**period.moments("submitted_at"))
+    ids |= set(applications.filter(user__in=members).values_list("user_id", flat=True))
+    emails = {email.lower() for email in applications.values_list("email", flat=True) if email}
     if emails:
         for pk, email in members.values_list("pk", "email"):
             if email and email.lower() in emails:
@@ -81,8 +85,8 @@ def members_table(period):
         ],
         note=(
             "Members are active accounts in the Members, CMHC staff or Partners groups. Active means "
-            "they signed in, registered for an event or applied in the period. Only each person's latest "
-            "sign-in is kept, so earlier periods count fewer sign-ins."
+            "they signed in, registered for an event or applied in the period. Sign-ins are known by the "
+            "days members signed in (the day only, nothing else)."
         ),
     )
 
@@ -95,9 +99,7 @@ def members_over_time(period, points=12):
     days = [period.end - datetime.timedelta(days=step * n) for n in range(points) if step * n < period.days]
     result = []
     for day in reversed(days):
-        moment = timezone.make_aware(
-            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-        )
+        moment = day_start(day + datetime.timedelta(days=1))
         result.append((f"{day.day} {day:%b %Y}", sum(1 for value in joined if value < moment)))
     return result
 
@@ -142,29 +144,51 @@ def registrations_table(period):
 
     events = list(_events_in(period))
     counts = Counter(EventRegistration.objects.filter(event__in=events).values_list("event_id", "status"))
+    recorded = Counter(
+        EventRegistration.objects.filter(event__in=events, attended__isnull=False).values_list(
+            "event_id", "attended"
+        )
+    )
+    unrecorded = Counter(
+        EventRegistration.objects.filter(
+            event__in=events, status=EventRegistration.CONFIRMED, attended__isnull=True
+        ).values_list("event_id", flat=True)
+    )
     now = timezone.now()
     rows = []
     for event in events:
-        confirmed = counts[(event.pk, EventRegistration.CONFIRMED)]
+        started = event.start <= now
         rows.append(
             [
                 event.title,
                 event.format_label(),
                 f"{event.local_start:%Y-%m-%d}",
-                confirmed,
+                counts[(event.pk, EventRegistration.CONFIRMED)],
                 counts[(event.pk, EventRegistration.WAITLISTED)],
                 counts[(event.pk, EventRegistration.CANCELLED)],
-                confirmed if event.start <= now else "",
+                recorded[(event.pk, True)] if started else "",
+                recorded[(event.pk, False)] if started else "",
+                unrecorded[event.pk] if started else "",
             ]
         )
     return Table(
         "registrations",
         "Registrations and attendance per event",
-        ["Event", "Format", "Date", "Confirmed", "Waiting list", "Cancelled", "Attended"],
+        [
+            "Event",
+            "Format",
+            "Date",
+            "Confirmed",
+            "Waiting list",
+            "Cancelled",
+            "Attended",
+            "Did not attend",
+            "Confirmed, attendance not recorded",
+        ],
         rows,
         note=(
-            "Events starting in the period. The hub does not take a register at the event: attended counts "
-            "the confirmed places of events that have taken place."
+            "Events starting in the period. Attendance is what staff recorded in the registrations list "
+            "after the event (Events → Registrations); it is blank for events that have not started."
         ),
     )
 
@@ -175,31 +199,34 @@ def _format_totals(period):
 
     events = _events_in(period)
     event_counts = Counter(events.values_list("event_format", flat=True))
-    registrations = Counter(
-        EventRegistration.objects.filter(event__in=events, status=EventRegistration.CONFIRMED).values_list(
-            "event__event_format", flat=True
-        )
+    registrations = EventRegistration.objects.filter(event__in=events)
+    confirmed = Counter(
+        registrations.filter(status=EventRegistration.CONFIRMED).values_list("event__event_format", flat=True)
     )
-    return {value: (event_counts[value], registrations[value]) for value, _ in FORMAT_CHOICES}, FORMAT_CHOICES
+    attended = Counter(registrations.filter(attended=True).values_list("event__event_format", flat=True))
+    return {
+        value: (event_counts[value], confirmed[value], attended[value]) for value, _ in FORMAT_CHOICES
+    }, FORMAT_CHOICES
 
 
 def formats_table(period):
     now, choices = _format_totals(period)
     before, _ = _format_totals(period.previous)
-    rows = [
-        [label, now[value][0], now[value][1], before[value][0], before[value][1]] for value, label in choices
-    ]
+    rows = [[label, *now[value], *before[value]] for value, label in choices]
     return Table(
         "formats",
-        "Events and confirmed registrations per format",
+        "Events, registrations and attendance per format",
         [
             "Format",
             "Events",
             "Confirmed registrations",
+            "Attended",
             "Previous period events",
             "Previous period registrations",
+            "Previous period attended",
         ],
         rows,
+        note="Attended: registrations staff recorded as attended.",
     )
 
 
@@ -289,10 +316,12 @@ def search_totals(period):
     from search.models import SearchDailyStat
 
     totals = SearchDailyStat.objects.filter(**period.dates("date")).aggregate(
-        searches=Sum("searches"), without=Sum("searches_without_results")
+        searches=Sum("searches"),
+        without=Sum("searches_without_results"),
+        few=Sum("searches_with_few_results"),
     )
     searches, without = totals["searches"] or 0, totals["without"] or 0
-    return {"searches": searches, "without": without, "with": searches - without}
+    return {"searches": searches, "without": without, "with": searches - without, "few": totals["few"] or 0}
 
 
 def searches_table(period):
@@ -305,6 +334,7 @@ def searches_table(period):
             ["Searches", now["searches"], before["searches"]],
             ["Searches that found something", now["with"], before["with"]],
             ["Searches with no results", now["without"], before["without"]],
+            [f"Searches that found little ({few_results_range()})", now["few"], before["few"]],
         ],
     )
 
@@ -439,7 +469,7 @@ def resources_table(period):
     from knowledge.models import ResourcePage
 
     now, before = resource_counts(period), resource_counts(period.previous)
-    overdue = ResourcePage.objects.live().filter(next_review_due__lt=timezone.localdate()).count()
+    overdue = ResourcePage.objects.live().filter(next_review_due__lt=hub_today()).count()
     return Table(
         "resources",
         "Resources",

@@ -4,10 +4,11 @@ Supply: live, public resources counted in three coverage matrices, topics by
 population, by resource type and by evidence level. A cell with no resource is
 *empty*, one with ``THIN`` or fewer is *thin*.
 
-Demand, per topic, over the period: searches, and searches that found nothing
-(``search.SearchDailyStat``; the hub does not record how many results a search
-found, only whether it found any), and member suggestions (resources suggested
-through the suggestion form, counted by the day of their first revision).
+Demand, per topic, over the period: searches, the searches that found nothing
+and those that found only a little (1 to ``SearchDailyStat.FEW_RESULTS``
+results), both from ``search.SearchDailyStat``, and member suggestions
+(resources suggested through the suggestion form, counted by the day of their
+first revision).
 
 How a search is matched to a topic: the query (normalised, lower case) belongs
 to every topic for which one of the topic's terms appears in the query as whole
@@ -28,7 +29,8 @@ import re
 from collections import Counter, defaultdict
 
 from django.db.models import Min, Sum
-from django.utils import timezone
+
+from .periods import hub_today
 
 THIN = 2
 MATRICES = [
@@ -97,7 +99,7 @@ def supply():
     slug = {name: {t["id"]: t["slug"] for t in vocab[name]} for name in vocab}
     matrices = {key: defaultdict(Counter) for key, _, _ in MATRICES}
     topic_totals, overdue = Counter(), Counter()
-    today = timezone.localdate()
+    today = hub_today()
     for page_id, type_id, evidence_id, next_review in rows:
         for topic_id in topics_of[page_id]:
             topic = slug["topics"].get(topic_id)
@@ -179,31 +181,43 @@ def match_topics(query, terms_by_topic):
     ]
 
 
+def _new_demand_entry():
+    return {"searches": 0, "no_results": 0, "few_results": 0, "suggestions": 0, "queries": Counter()}
+
+
 def demand(period):
-    """``{"topics": {slug: {"searches", "no_results", "suggestions", "queries"}}, "unmatched": [...]}``."""
+    """``{"topics": {slug: {"searches", "no_results", "few_results", "suggestions", "queries"}},
+    "unmatched": [...]}``; ``queries`` (and ``unmatched``) are the searches that
+    found nothing or little, most frequent first."""
     from wagtail.models import Revision
 
     from knowledge.models import ResourcePage
     from search.models import SearchDailyStat
 
     terms = topic_terms()
-    per_topic = defaultdict(lambda: {"searches": 0, "no_results": 0, "suggestions": 0, "queries": Counter()})
+    per_topic = defaultdict(_new_demand_entry)
     unmatched = Counter()
     rows = (
         SearchDailyStat.objects.filter(**period.dates("date"))
         .values("query")
-        .annotate(total=Sum("searches"), without=Sum("searches_without_results"))
+        .annotate(
+            total=Sum("searches"),
+            without=Sum("searches_without_results"),
+            few=Sum("searches_with_few_results"),
+        )
     )
     for row in rows:
         topics = match_topics(row["query"], terms)
+        unmet = row["without"] + row["few"]
         for slug in topics:
             entry = per_topic[slug]
             entry["searches"] += row["total"]
             entry["no_results"] += row["without"]
-            if row["without"]:
-                entry["queries"][row["query"]] += row["without"]
-        if not topics and row["without"]:
-            unmatched[row["query"]] += row["without"]
+            entry["few_results"] += row["few"]
+            if unmet:
+                entry["queries"][row["query"]] += unmet
+        if not topics and unmet:
+            unmatched[row["query"]] += unmet
 
     suggestions = ResourcePage.objects.filter(suggested_by__isnull=False)
     first_revision = dict(
@@ -267,6 +281,12 @@ def matrix_view(data, key, link_base=None):
     return {"key": key, "label": label, "columns": columns, "rows": rows}
 
 
+def few_results_range():
+    from search.models import SearchDailyStat
+
+    return f"1 to {SearchDailyStat.FEW_RESULTS} results"
+
+
 def topic_rows(data):
     """Demand beside supply and freshness, one row per topic."""
     rows = []
@@ -282,6 +302,8 @@ def topic_rows(data):
                 "level": level(total),
                 "searches": entry.get("searches", 0),
                 "no_results": entry.get("no_results", 0),
+                # Snapshots taken before few results were recorded have none.
+                "few_results": entry.get("few_results", 0),
                 "queries": entry.get("queries", []),
                 "suggestions": entry.get("suggestions", 0),
                 "overdue": overdue,
@@ -332,6 +354,9 @@ def snapshot_rows(data):
         rows.append(["Resources", name, "live public resources", row["resources"]])
         rows.append(["Demand", name, "searches", row["searches"]])
         rows.append(["Demand", name, "searches with no results", row["no_results"]])
+        rows.append(
+            ["Demand", name, f"searches that found little ({few_results_range()})", row["few_results"]]
+        )
         rows.append(["Demand", name, "member suggestions", row["suggestions"]])
         rows.append(["Freshness", name, "overdue for review", row["overdue"]])
     return rows
@@ -341,5 +366,5 @@ def take_snapshot(period, label="", user=None):
     from .models import GapSnapshot
 
     return GapSnapshot.objects.create(
-        taken_on=timezone.localdate(), label=label, created_by=user, data=analysis(period)
+        taken_on=hub_today(), label=label, created_by=user, data=analysis(period)
     )

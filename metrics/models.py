@@ -62,3 +62,20 @@ class GapSnapshot(models.Model):
 
     def __str__(self):
         return self.label or f"Gap analysis of {self.taken_on:%-d %B %Y}"
+
+
+class SignInDay(models.Model):
+    """A day (in the hub's time zone) on which an account signed in: only the
+    day, no time, address or device. Counts members as active in a period;
+    removed when the account is closed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(db_index=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = "sign-in day"
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="one_sign_in_day_per_account")]
+
+    def __str__(self):
+        return f"account {self.user_id} signed in on {self.date}"

@@ -1,6 +1,10 @@
 """The reporting period: the last 30, 90 or 365 days (today included), or a
-custom range of days, always read in the hub's time zone, with the period of
-the same length just before it for comparison."""
+custom range of days, with the period of the same length just before it for
+comparison.
+
+Days are always the hub's (``TIME_ZONE``), not the time zone a steering member
+chose in their admin account settings (which Wagtail activates in the admin):
+the figures are the same whoever reads them."""
 
 import datetime
 from dataclasses import dataclass
@@ -34,14 +38,12 @@ class Period:
     @property
     def start_moment(self):
         """Midnight at the start of the first day, in the hub's time zone."""
-        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+        return day_start(self.start)
 
     @property
     def end_moment(self):
         """Midnight after the last day (excluded), in the hub's time zone."""
-        return timezone.make_aware(
-            datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min)
-        )
+        return day_start(self.end + datetime.timedelta(days=1))
 
     def moments(self, field):
         """Filter arguments for a date-time field within the period."""
@@ -55,12 +57,24 @@ class Period:
         return f"{_day(self.start)} to {_day(self.end)}"
 
 
+def hub_today():
+    """Today in the hub's time zone."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+def day_start(day):
+    """Midnight at the start of ``day`` in the hub's time zone."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
+    )
+
+
 def _day(value):
     return f"{value.day} {value:%b %Y}"
 
 
 def last_days(days, today=None):
-    today = today or timezone.localdate()
+    today = today or hub_today()
     return Period(today - datetime.timedelta(days=days - 1), today)
 
 
@@ -74,7 +88,7 @@ def _parse_date(value):
 def period_from_query(params, today=None):
     """``(period, choice, messages)`` from the query string. Anything that cannot
     be read falls back to the last 30 days with a message saying why."""
-    today = today or timezone.localdate()
+    today = today or hub_today()
     choice = params.get("period", DEFAULT_PERIOD)
     messages = []
     if choice in {"30", "90", "365"}:

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from community.models import ReferralCount
-from metrics import figures
-from metrics.models import GapSnapshot, PageViewDaily
+from events.models import EventPage, EventRegistration
+from metrics import figures, gaps
+from metrics.models import GapSnapshot, PageViewDaily, SignInDay
 from metrics.periods import last_days
 from search.models import SearchDailyStat
 
@@ -24,6 +25,9 @@ def counts():
         SearchDailyStat.objects.count(),
         ReferralCount.objects.count(),
         GapSnapshot.objects.count(),
+        SignInDay.objects.count(),
+        EventRegistration.objects.count(),
+        EventPage.objects.count(),
     )
 
 
@@ -39,6 +43,19 @@ def test_demo_history_is_plausible_and_idempotent(site, client):
     assert figures.member_counts(year.previous)["total"] < members["total"]
     searches = figures.search_totals(year)
     assert searches["without"] > 0 and searches["with"] > searches["without"]
+    assert 0 < searches["few"] < searches["with"]
+    # Members were active in earlier quarters too, known from their sign-in days.
+    quarter = last_days(90)
+    assert figures.member_counts(quarter.previous.previous)["active"] > 5
+    # The past year's events, their registrations and the attendance staff recorded.
+    past = [row for row in figures.registrations_table(year).rows if row[6] != ""]
+    assert len(past) >= 6
+    for _title, _format, _day, confirmed, _waiting, _cancelled, attended, absent, unrecorded in past:
+        if confirmed:
+            assert attended + absent == confirmed and unrecorded == 0
+    assert sum(row[6] for row in past) > sum(row[7] for row in past) > 0
+    crisis = next(r for r in gaps.topic_rows(gaps.analysis(year)) if r["topic"]["slug"] == "crisis-services")
+    assert crisis["few_results"] > 0
     assert figures.referrals_table(year).rows
     snapshots = list(GapSnapshot.objects.order_by("taken_on"))
     assert len(snapshots) == 2

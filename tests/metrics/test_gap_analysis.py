@@ -86,12 +86,23 @@ def test_searches_are_matched_to_topics_by_name_words_and_synonyms():
     assert gaps.match_topics("zz", terms) == []
 
 
+def search(days_ago, query, searches, nothing=0, little=0):
+    SearchDailyStat.objects.create(
+        date=timezone.localdate() - datetime.timedelta(days=days_ago),
+        query=query,
+        searches=searches,
+        searches_without_results=nothing,
+        searches_with_few_results=little,
+    )
+
+
 def test_demand_beside_supply_per_topic(resources, make_user, library):
-    today = timezone.localdate()
-    SearchDailyStat.objects.create(date=today, query="crisis lines", searches=4, searches_without_results=3)
-    SearchDailyStat.objects.create(date=today, query="crisis", searches=6, searches_without_results=0)
-    SearchDailyStat.objects.create(date=today - datetime.timedelta(days=40), query="crisis", searches=9)
-    SearchDailyStat.objects.create(date=today, query="qwertyuiop", searches=2, searches_without_results=2)
+    search(0, "crisis lines", 4, nothing=3)
+    search(0, "crisis", 6, little=2)
+    search(29, "mobile crisis teams", 5, nothing=1, little=4)
+    search(30, "crisis", 9, little=5)  # the day before the period
+    search(0, "qwertyuiop", 2, nothing=2)
+    search(3, "asdfghjkl", 1, little=1)
     suggestion = gaps_resource("Crisis text line study", make_user("member", "Members"))
     suggestion.topics = [Topic.objects.get(slug="crisis-services")]
     library.add_child(instance=suggestion)
@@ -99,10 +110,42 @@ def test_demand_beside_supply_per_topic(resources, make_user, library):
     data = gaps.analysis(last_days(30))
     crisis = next(r for r in gaps.topic_rows(data) if r["topic"]["slug"] == "crisis-services")
     assert crisis["resources"] == 2
-    assert (crisis["searches"], crisis["no_results"], crisis["queries"]) == (10, 3, ["crisis lines"])
+    assert (crisis["searches"], crisis["no_results"], crisis["few_results"]) == (15, 4, 6)
+    # What they searched for that found nothing or little, most often first.
+    assert crisis["queries"] == ["mobile crisis teams", "crisis lines", "crisis"]
     assert crisis["suggestions"] == 1
     assert (crisis["overdue"], crisis["overdue_share"]) == (1, 50)
-    assert data["demand"]["unmatched"] == ["qwertyuiop"]
+    assert data["demand"]["unmatched"] == ["qwertyuiop", "asdfghjkl"]
+    telehealth = next(r for r in gaps.topic_rows(data) if r["topic"]["slug"] == "telehealth")
+    assert (telehealth["searches"], telehealth["no_results"], telehealth["few_results"]) == (0, 0, 0)
+
+
+def test_the_page_shows_searches_that_found_nothing_or_little_beside_supply(resources, steering_client):
+    search(0, "crisis lines", 4, nothing=3)
+    search(1, "crisis", 6, little=2)
+    html = steering_client.get(reverse("metrics_gap_analysis")).content.decode()
+    table = html.split('id="demand"')[1].split("</table>")[0]
+    headers = [
+        "Topic",
+        "Live public resources",
+        "Searches",
+        "Found nothing",
+        "Found little",
+        "Searches that found nothing or little",
+    ]
+    assert "".join(f'<th scope="col">{header}</th>' for header in headers) in table
+    crisis = Topic.objects.get(slug="crisis-services").name
+    row = table.split(f'<th scope="row">{crisis}</th>')[1].split("</tr>")[0]
+    cells = [cell.split("</td>")[0].strip() for cell in row.split("<td")[1:]]
+    assert [cell.split(">", 1)[1] for cell in cells[1:5]] == ["10", "3", "2", "crisis lines, crisis"]
+    assert "<em>Found little</em> means 1 to 3 results" in html
+
+
+def test_snapshots_from_before_few_results_were_recorded_read_as_none(resources):
+    data = gaps.analysis(last_days(30))
+    data["demand"]["topics"] = {"crisis-services": {"searches": 4, "no_results": 1, "queries": ["x"]}}
+    crisis = next(r for r in gaps.topic_rows(data) if r["topic"]["slug"] == "crisis-services")
+    assert (crisis["searches"], crisis["no_results"], crisis["few_results"]) == (4, 1, 0)
 
 
 def gaps_resource(title, user):
@@ -185,3 +228,4 @@ def test_a_snapshot_exports_as_csv(resources, steering_client):
     assert rows[0] == ["Section", "Topic", "Column", "Count"]
     assert ["Topics by population", crisis, youth, "2"] in rows
     assert ["Freshness", crisis, "overdue for review", "1"] in rows
+    assert ["Demand", crisis, "searches that found little (1 to 3 results)", "0"] in rows
