@@ -39,6 +39,7 @@ class Doc:
     content: str  # slug of the content type, e.g. "resource"
     audience: str
     title: str
+    summary: str  # what a result shows under the title
     url: str  # relative to the site, e.g. /resources/a-guide/
     title_lower: str
     topics: frozenset
@@ -65,6 +66,14 @@ class DocumentIndex:
         self.kind_by_ct = {kind.content_type_id: kind for kind in kinds.values()}
         self.by_page_id = {doc.key[1]: doc for doc in docs.values()}
         self._visible = {}
+        # Every record has a position, newest first; sets of records are
+        # Python integers used as bit sets over these positions (see
+        # ``bits_of``): counting a facet value among 10,000 matches is then
+        # one AND and one bit count.
+        self.order = sorted(docs.values(), key=lambda doc: (doc.sort_key, doc.key[1]), reverse=True)
+        self.position = {doc.key: position for position, doc in enumerate(self.order)}
+        self._visible_bits = {}
+        self._value_bits = {}
         # Word starts of every title, for suggestions as a person types:
         # the first two letters of each word -> the records holding it.
         self.by_word_start = {}
@@ -79,6 +88,50 @@ class DocumentIndex:
         """The records a person allowed these audiences may see (a new list)."""
         return list(self.visible_by_key(allowed).values())
 
+    def bits_of(self, keys):
+        """The bit set of these record keys (keys not in the index are left out)."""
+        data = bytearray((len(self.order) + 7) // 8)
+        position = self.position
+        for key in keys:
+            index = position.get(key)
+            if index is not None:
+                data[index >> 3] |= 1 << (index & 7)
+        return int.from_bytes(data, "little")
+
+    def docs_at(self, bits):
+        """The records of a bit set, newest first."""
+        order = self.order
+        return [order[position] for position in set_bits(bits)]
+
+    def visible_bits(self, allowed):
+        allowed = frozenset(allowed)
+        found = self._visible_bits.get(allowed)
+        if found is None:
+            found = self.bits_of(self.visible_by_key(allowed))
+            self._visible_bits[allowed] = found
+        return found
+
+    def value_bits(self, attribute, many):
+        """Value -> bit set of the records holding it, for one record
+        attribute (a facet); worked out once per index."""
+        found = self._value_bits.get(attribute)
+        if found is None:
+            positions = {}
+            for index, doc in enumerate(self.order):
+                value = getattr(doc, attribute)
+                for item in value if many else (value,):
+                    if item is not None:
+                        positions.setdefault(item, []).append(index)
+            size = (len(self.order) + 7) // 8
+            found = {}
+            for value, places in positions.items():
+                data = bytearray(size)
+                for index in places:
+                    data[index >> 3] |= 1 << (index & 7)
+                found[value] = int.from_bytes(data, "little")
+            self._value_bits[attribute] = found
+        return found
+
     def visible_by_key(self, allowed):
         """Key -> record for the records of these audiences; worked out once
         per set of audiences for the life of this index (do not change it)."""
@@ -88,6 +141,21 @@ class DocumentIndex:
             found = {key: doc for key, doc in self.docs.items() if doc.audience in allowed}
             self._visible[allowed] = found
         return found
+
+
+# Positions of the set bits of each byte value, for decoding bit sets.
+_BITS_OF_BYTE = [tuple(i for i in range(8) if value >> i & 1) for value in range(256)]
+
+
+def set_bits(bits):
+    """The positions of the set bits of a non-negative integer, in increasing order."""
+    found = []
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for index, value in enumerate(data):
+        if value:
+            base = index * 8
+            found.extend(base + bit for bit in _BITS_OF_BYTE[value])
+    return found
 
 
 def searchable_models():
@@ -161,7 +229,9 @@ def build():
         model = kind.model
         names = _field_names(model)
         date_field = getattr(model, "search_date_field", None)
+        summary_field = getattr(model, "card_summary_field", "search_description")
         columns = ["pk", "audience", "title", "listing_title", "url_path", "first_published_at"]
+        columns += ["listing_summary", summary_field]
         optional = ["resource_type", "evidence_level", "publication_year"]
         columns += [f"{name}_id" if name in slugs else name for name in optional if name in names]
         if date_field:
@@ -186,6 +256,7 @@ def build():
                 content=kind.slug,
                 audience=values["audience"],
                 title=values["listing_title"] or values["title"],
+                summary=values["listing_summary"] or values[summary_field] or "",
                 url=_relative_url(values["url_path"], root_paths),
                 title_lower=(values["listing_title"] or values["title"]).lower(),
                 topics=topics.get(values["pk"], empty),

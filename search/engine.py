@@ -21,7 +21,6 @@ How a search runs:
    ``search.documents``: counts need every match, not only the ten shown.
 """
 
-import heapq
 import logging
 import math
 import re
@@ -34,7 +33,7 @@ from wagtail.search.backends import get_search_backend
 from hub.audience import allowed_audiences
 from hub.cache import current_generation
 
-from . import documents, vocabulary
+from . import documents, postings, vocabulary
 from .synonyms import equivalents, synonym_matches
 
 logger = logging.getLogger(__name__)
@@ -77,6 +76,8 @@ def words_of(query):
 @dataclass
 class Hits:
     scores: dict = field(default_factory=dict)  # document key -> score
+    order: list = field(default_factory=list)  # the keys, best first (newest first among equals)
+    bits: int = 0  # the keys as a bit set over the document index (search.documents)
     corrected: str = ""  # the query with its unknown words corrected, when any were
     fallback: bool = False  # the search service failed; answered from the database
 
@@ -121,40 +122,143 @@ def concepts(query, use_synonyms=True, corrections=None):
     return list(dict.fromkeys(c for c in result if c))[:MAX_WORDS]
 
 
-def _postgres_hits(backend, sources, visible):
-    """(content type id, page id) -> score, straight from the index table;
-    ``visible`` holds the records of the pages the person may see, by key.
+_compiled = {}
+
+
+def _compile(backend, sources):
+    """The tsquery text of each concept, compiled by PostgreSQL with the
+    configuration the index was built with (the backend's, or the server
+    default); remembered per process, as it never changes for a source."""
+    config = backend.config
+    missing = [source for source in sources if (config, source) not in _compiled]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s, to_tsquery(COALESCE(%s, current_setting('default_text_search_config'))"
+                "::regconfig, s)::text FROM unnest(%s::text[]) AS s",
+                [config, missing],
+            )
+            if len(_compiled) > 20_000:
+                _compiled.clear()
+            _compiled.update(((config, source), text) for source, text in cursor.fetchall())
+    compiled = (_compiled.get((config, source)) for source in sources)
+    return list(dict.fromkeys(text for text in compiled if text))[:MAX_CONCEPTS]
+
+
+def _idf(frequencies, total):
+    return [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequencies]
+
+
+@dataclass
+class Scope:
+    """What a person may find: the document index, and in it the records of
+    the audiences they belong to, by key and as a bit set."""
+
+    index: documents.DocumentIndex
+    allowed: frozenset
+    visible: dict
+    bits: int
+
+    @classmethod
+    def of(cls, allowed):
+        index = documents.document_index()
+        return cls(index, frozenset(allowed), index.visible_by_key(allowed), index.visible_bits(allowed))
+
+
+def _postgres_hits(backend, sources, scope):
+    """Scores, keys best first and their bit set, for the PostgreSQL
+    database backend.
 
     The score is BM25-like: each concept of the query adds its rarity (idf)
     when the page holds it, half as much again when the title does, divided
     by what holding every concept would give; PostgreSQL's own ts_rank (term
     frequency and field weights) breaks ties.
 
-    It runs in two steps, so that a word found in nearly every page costs
-    little more than a rare one:
-
-    1. One query over the GIN indexes returns, per matching page, a bit mask
-       of which concepts its title and its body hold: two bits a concept,
-       nothing else. Pages with the same mask have the same concept score, so
-       the scoring is done once per mask, not once per page.
-    2. ``ts_rank``, the expensive part, is computed only for the
+    1. Which pages hold which concepts comes from the in-memory postings
+       (``search.postings``), or, for a query they cannot read, from one SQL
+       query over the index table (``_sql_concepts``). Pages holding the
+       same concepts form a group, scored once.
+    2. ``ts_rank``, the expensive part, is computed by PostgreSQL only for the
        ``RANKED_CANDIDATES`` best pages by concept score (newest first among
        equals). Every page a person sees on the first pages of results is
        among them; the rest keep their concept score.
     """
+    compiled = _compile(backend, sources)
+    if not compiled:
+        return {}, [], 0
+    parsed = [postings.parse(text) for text in compiled]
+    if any(alternatives is None for alternatives in parsed):
+        groups, entry_of, bits = _sql_concepts(compiled, scope)
+    else:
+        groups, entry_of, bits = _memory_concepts(parsed, scope)
+    visible = scope.visible
+    scores, order = {}, []
+    for score, keys in groups:
+        for key in keys:
+            scores[key] = score
+        order.extend(keys)
+    best = order[:RANKED_CANDIDATES]
+    if best:
+        _add_ts_rank(scores, compiled, [entry_of(key) for key in best])
+        # Only the best moved, and only up: every other page scores no more
+        # than the last of them did before.
+        best.sort(key=lambda key: (scores[key], visible[key].sort_key, key[1]), reverse=True)
+        order[: len(best)] = best
+    return scores, order, bits
+
+
+def _memory_concepts(parsed, scope):
+    """Groups of pages by concept score, best first, each newest first; a
+    function giving a page's index table row; the bit set of them all."""
+    book = postings.postings(scope.index)
+    allowed = scope.bits
+    held = []
+    for alternatives in parsed:
+        in_title, in_either = book.holding(alternatives)
+        held.append((in_title & allowed, in_either & allowed))
+    matched = 0
+    for _in_title, in_either in held:
+        matched |= in_either
+    if not matched:
+        return [], None, 0
+    idf = _idf([in_either.bit_count() for _t, in_either in held], len(scope.visible))
+    most = sum(idf) * (1 + TITLE_BONUS) or 1.0
+    # Split the matched pages by each concept in turn: title, body only, or
+    # neither; pages with equal scores are merged back into one group.
+    groups = {0.0: matched}
+    for (in_title, in_either), weight in zip(held, idf, strict=True):
+        if not in_either:
+            continue
+        split = {}
+        for score, bits in groups.items():
+            for part, gain in (
+                (bits & in_title, weight * (1 + TITLE_BONUS)),
+                (bits & in_either & ~in_title, weight),
+                (bits & ~in_either, 0.0),
+            ):
+                if part:
+                    total = round(score + gain, 9)
+                    split[total] = split.get(total, 0) | part
+        groups = split
+    order = scope.index.order
+    ordered = [
+        (score / most, [order[position].key for position in documents.set_bits(bits)])
+        for score, bits in sorted(groups.items(), reverse=True)
+    ]
+    position = scope.index.position
+
+    def entry_of(key):
+        return book.entry_ids[position[key]]
+
+    return ordered, entry_of, matched
+
+
+def _sql_concepts(compiled, scope):
+    """The same groups as ``_memory_concepts``, from one query over the index
+    table that returns, per matching page, a bit mask of which concepts its
+    title and its body hold (two bits a concept)."""
     from wagtail.search.models import IndexEntry
 
-    # The configuration the index was built with: the backend's, or the server default.
-    config = backend.config
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT to_tsquery(COALESCE(%s, current_setting('default_text_search_config'))::regconfig, s)"
-            "::text FROM unnest(%s::text[]) AS s",
-            [config, sources],
-        )
-        compiled = list(dict.fromkeys(row[0] for row in cursor.fetchall() if row[0]))[:MAX_CONCEPTS]
-    if not compiled:
-        return {}
     table = IndexEntry._meta.db_table
     any_query = " | ".join(f"({q})" for q in compiled)
     bits = " + ".join(
@@ -162,7 +266,8 @@ def _postgres_hits(backend, sources, visible):
         f" + (CASE WHEN body @@ %s::tsquery THEN {1 << (2 * i + 1)} ELSE 0 END)"
         for i in range(len(compiled))
     )
-    content_types = sorted({ct for ct, _pk in visible})
+    visible = scope.visible
+    content_types = sorted({kind.content_type_id for kind in scope.index.kinds.values()})
     # "content_type_id + 0" keeps PostgreSQL from intersecting the GIN scans
     # with the content type index, which costs more than it saves: nearly
     # every index entry is a searchable page.
@@ -180,37 +285,52 @@ def _postgres_hits(backend, sources, visible):
             if (ct_id, object_id) in visible
         ]
     if not rows:
-        return {}
+        return [], None, 0
     masks = Counter(mask for _entry, _key, mask in rows)
     holds = [3 << (2 * i) for i in range(len(compiled))]
-    frequencies = [sum(n for mask, n in masks.items() if mask & bit) for bit in holds]
-    total = len(visible)
-    idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequencies]
+    idf = _idf([sum(n for mask, n in masks.items() if mask & bit) for bit in holds], len(visible))
     most = sum(idf) * (1 + TITLE_BONUS) or 1.0
     score_of_mask = {
-        mask: sum(
-            w * (1 + (TITLE_BONUS if mask & (1 << (2 * i)) else 0.0))
-            for i, w in enumerate(idf)
-            if mask & holds[i]
+        mask: round(
+            sum(
+                w * (1 + (TITLE_BONUS if mask & (1 << (2 * i)) else 0.0))
+                for i, w in enumerate(idf)
+                if mask & holds[i]
+            ),
+            9,
         )
-        / most
         for mask in masks
     }
-    scores = {key: score_of_mask[mask] for _entry, key, mask in rows}
-    best = heapq.nlargest(RANKED_CANDIDATES, rows, key=lambda row: (scores[row[1]], visible[row[1]].sort_key))
+    by_score = {}
+    for _entry, key, mask in rows:
+        by_score.setdefault(score_of_mask[mask], []).append(key)
+    entries = {key: entry_id for entry_id, key, _mask in rows}
+    ordered = [
+        (score / most, sorted(keys, key=lambda k: (visible[k].sort_key, k[1]), reverse=True))
+        for score, keys in sorted(by_score.items(), reverse=True)
+    ]
+    return ordered, entries.__getitem__, None
+
+
+def _add_ts_rank(scores, compiled, entry_ids):
+    from wagtail.search.models import IndexEntry
+
+    table = IndexEntry._meta.db_table
+    any_query = " | ".join(f"({q})" for q in compiled)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT content_type_id, object_id::integer,"
             f" ts_rank(title, q_any) * title_norm + ts_rank(body, q_any)"
             f" FROM {table}, CAST(%s AS tsquery) AS q_any WHERE id = ANY(%s)",  # noqa: S608
-            [any_query, [entry for entry, _key, _mask in best]],
+            [any_query, entry_ids],
         )
         for ct_id, object_id, rank in cursor.fetchall():
-            scores[(ct_id, object_id)] += RANK_WEIGHT * float(rank)
-    return scores
+            key = (ct_id, object_id)
+            if key in scores:
+                scores[key] += RANK_WEIGHT * float(rank)
 
 
-def _backend_hits(backend, words, phrases, kinds, allowed):
+def _backend_hits(backend, words, phrases, scope):
     """Scores from the backend's own search, per searchable page type.
 
     Backends score on different scales (SQLite's bm25 is lower-is-better), so
@@ -218,8 +338,8 @@ def _backend_hits(backend, words, phrases, kinds, allowed):
     every word typed rank above those holding only some."""
     text = " ".join(words + phrases)
     scores = {}
-    for kind in kinds:
-        queryset = kind.model.objects.live().filter(audience__in=allowed)
+    for kind in scope.index.kinds.values():
+        queryset = kind.model.objects.live().filter(audience__in=scope.allowed)
         ranked = backend.search(text, queryset, operator="or")[:BACKEND_LIMIT]
         for position, page in enumerate(ranked):
             scores[(kind.content_type_id, page.pk)] = (BACKEND_LIMIT - position) / BACKEND_LIMIT
@@ -228,7 +348,10 @@ def _backend_hits(backend, words, phrases, kinds, allowed):
                 key = (kind.content_type_id, page.pk)
                 if key in scores:
                     scores[key] += 1.0
-    return scores
+    visible = scope.visible
+    scores = {key: score for key, score in scores.items() if key in visible}
+    order = sorted(scores, key=lambda key: (scores[key], visible[key].sort_key, key[1]), reverse=True)
+    return scores, order, None
 
 
 def _search_unavailable_errors():
@@ -245,13 +368,14 @@ def _fallback_backend():
     return fallback_backend()
 
 
-def _match(backend, words, query, use_synonyms, corrections, kinds, allowed, visible):
+def _match(backend, words, query, use_synonyms, corrections, scope):
+    """Scores, keys best first, and their bit set (None when not worked out)."""
     if _postgres_backend(backend) and connection.vendor == "postgresql":
         sources = concepts(query, use_synonyms, corrections)
-        return _postgres_hits(backend, sources, visible)
+        return _postgres_hits(backend, sources, scope)
     corrected = list(corrections.values())
     phrases = equivalents(" ".join([query, *corrected])) if use_synonyms else []
-    return _backend_hits(backend, words + corrected, phrases, kinds, allowed)
+    return _backend_hits(backend, words + corrected, phrases, scope)
 
 
 class Recent:
@@ -300,9 +424,7 @@ def find(query, request=None, allowed=None, use_synonyms=None, correct=True):
 
 
 def _find(query, allowed, use_synonyms, correct):
-    index = documents.document_index()
-    visible = index.visible_by_key(allowed)
-    kinds = list(index.kinds.values())
+    scope = Scope.of(allowed)
     words = words_of(query)
     if not words:
         return Hits()
@@ -315,9 +437,11 @@ def _find(query, allowed, use_synonyms, correct):
     if corrections:
         hits.corrected = " ".join(corrections.get(word, word) for word in words)
     try:
-        hits.scores = _match(backend, words, query, use_synonyms, corrections, kinds, allowed, visible)
+        found = _match(backend, words, query, use_synonyms, corrections, scope)
     except _search_unavailable_errors() as error:
         logger.warning("Search service unavailable, answering from the database: %s", error)
-        hits.scores = _match(_fallback_backend(), words, query, True, corrections, kinds, allowed, visible)
+        found = _match(_fallback_backend(), words, query, True, corrections, scope)
         hits.fallback = True
+    hits.scores, hits.order, bits = found
+    hits.bits = scope.index.bits_of(hits.order) if bits is None else bits
     return hits

@@ -4,14 +4,13 @@ evidence level and year.
 Filters combine with AND across facets and OR within one, like the library's.
 Each option's count is how many results the person would get by ticking it,
 given the other facets as they are, so a facet never counts itself out.
-Everything works on the in-memory records of ``search.documents``.
+Everything works on the in-memory records of ``search.documents``, with sets
+of records as bit sets: a count is one AND and one bit count, however many
+results there are.
 """
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import attrgetter
 
 from django.core.cache import cache
 
@@ -97,14 +96,6 @@ class Selection:
                 selection.values[facet.param] = values
         return selection
 
-    def matches(self, doc, skip=None):
-        for param, wanted in self.values.items():
-            if param == skip:
-                continue
-            if set(wanted).isdisjoint(FACETS_BY_PARAM[param].values_of(doc)):
-                return False
-        return True
-
     def as_pairs(self):
         return [(param, value) for param, values in self.values.items() for value in values]
 
@@ -125,30 +116,40 @@ def label_for(param, value, kinds, names):
     return names[param].get(value, value)
 
 
-def count(docs, selection, kinds):
+def count(bits, selection, index):
     """For each facet, its options as dicts (value, label, count, selected),
-    in the order a person reads them."""
+    in the order a person reads them; and the bit set of the results that
+    pass every filter. ``bits`` is the set of results before filtering, over
+    the positions of ``index`` (``search.documents``)."""
     names = term_names()
-    wanted = [(FACETS_BY_PARAM[p], set(v)) for p, v in selection.values.items()]
-    # A result counts towards a facet's options if it passes every other
-    # facet's filter: towards all facets when it passes them all, towards one
-    # facet when it fails only that one, towards none otherwise.
-    if wanted:
-        passing, failing_one = [], {facet.param: [] for facet in FACETS}
-        for doc in docs:
-            failed = [f.param for f, values in wanted if values.isdisjoint(f.values_of(doc))]
-            if not failed:
-                passing.append(doc)
-            elif len(failed) == 1:
-                failing_one[failed[0]].append(doc)
-        groups = {facet.param: passing + failing_one[facet.param] for facet in FACETS}
-    else:
-        groups = {facet.param: docs for facet in FACETS}
+    kinds = index.kinds
+    # The results that pass each facet's own filter (every result when the
+    # facet has none): an option counts the results that pass every other
+    # facet's filter and hold that option.
+    passes = {}
+    for facet in FACETS:
+        wanted = selection.values.get(facet.param)
+        if wanted:
+            value_bits = index.value_bits(facet.attribute, facet.many)
+            either = 0
+            for value in wanted:
+                either |= value_bits.get(value, 0)
+            passes[facet.param] = either
+    passing = bits
+    for either in passes.values():
+        passing &= either
     tally = {}
     for facet in FACETS:
-        values = map(attrgetter(facet.attribute), groups[facet.param])
-        counts = Counter(chain.from_iterable(values) if facet.many else values)
-        counts.pop(None, None)
+        base = bits
+        for param, either in passes.items():
+            if param != facet.param:
+                base &= either
+        counts = {}
+        if base:
+            for value, value_bits in index.value_bits(facet.attribute, facet.many).items():
+                found = (base & value_bits).bit_count()
+                if found:
+                    counts[value] = found
         tally[facet.param] = counts
     result = {}
     for facet in FACETS:
@@ -174,4 +175,4 @@ def count(docs, selection, kinds):
                 for value in order
             ],
         }
-    return result
+    return result, passing

@@ -9,6 +9,8 @@ import re
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from hub.cache import current_generation
+
 CACHE_KEY = "hub:synonym-groups"
 
 
@@ -31,26 +33,62 @@ def forget_synonyms(**kwargs):
     purge_page_cache()
 
 
+_compiled = {"generation": None, "groups": None, "patterns": None, "by_word": None}
+
+
+def _matcher():
+    """The synonym groups with a compiled pattern per term, and which groups
+    a word of a query can start a match in: kept in this process until the
+    page cache generation moves on (a synonym change moves it)."""
+    generation = current_generation()
+    if _compiled["generation"] != generation:
+        groups = synonym_groups()
+        patterns = [[re.compile(rf"(?<!\w){re.escape(term)}(?!\w)") for term in group] for group in groups]
+        by_word = {}
+        for number, group in enumerate(groups):
+            for term in group:
+                words = re.findall(r"\w+", term)
+                by_word.setdefault(words[0] if words else "", set()).add(number)
+        _compiled.update(generation=generation, groups=groups, patterns=patterns, by_word=by_word)
+    return _compiled
+
+
+def _found(text):
+    """(group, the terms of it found in the text) for each group with a term
+    in the text, in the list's order. Only groups with a term starting with
+    one of the text's words are tried."""
+    matcher = _matcher()
+    by_word = matcher["by_word"]
+    numbers = set(by_word.get("", ()))
+    for word in set(re.findall(r"\w+", text)):
+        numbers.update(by_word.get(word, ()))
+    found = []
+    for number in sorted(numbers):
+        group = matcher["groups"][number]
+        terms = [
+            term
+            for term, pattern in zip(group, matcher["patterns"][number], strict=True)
+            if pattern.search(text)
+        ]
+        if terms:
+            found.append((group, terms))
+    return found
+
+
 def equivalents(query):
     """The listed terms equivalent to any listed word or phrase in the query
     (each a word or a phrase, lower case), not counting those it already holds."""
     text = " ".join(query.lower().split())
     extra = []
-    for group in synonym_groups():
-        if any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) for term in group):
-            extra.extend(term for term in group if term not in text and term not in extra)
+    for group, _terms in _found(text):
+        extra.extend(term for term in group if term not in text and term not in extra)
     return extra
 
 
 def synonym_matches(query):
     """For each listed word or phrase in the query: (that term, its equivalents)."""
     text = " ".join(query.lower().split())
-    matches = []
-    for group in synonym_groups():
-        found = [t for t in group if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text)]
-        if found:
-            matches.append((found[0], [t for t in group if t not in found]))
-    return matches
+    return [(terms[0], [t for t in group if t not in terms]) for group, terms in _found(text)]
 
 
 def expand(query):

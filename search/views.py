@@ -3,6 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass, field
+from html import escape
 from urllib.parse import urlencode
 
 from django.http import JsonResponse
@@ -10,7 +11,6 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
@@ -95,37 +95,31 @@ def _date_strings(doc, page):
 
 
 def _load(docs, index):
-    """The pages of these records, in order, with what a result shows."""
-    by_model = {}
+    """What each of these records shows as a result, in order.
+
+    Titles, summaries, topics and evidence levels come from the in-memory
+    records; only page types whose date label needs the page itself (events
+    show their own time zone) are read from the database."""
+    names = facets.term_names()
+    needs_page = {}
     for doc in docs:
-        by_model.setdefault(doc.key[0], []).append(doc.key[1])
+        model = index.kind_by_ct[doc.key[0]].model
+        if hasattr(model, "search_date_label"):
+            needs_page.setdefault(model, []).append(doc.key[1])
     pages = {}
-    for ct_id, pks in by_model.items():
-        model = index.kind_by_ct[ct_id].model
-        names = {f.name for f in model._meta.get_fields()}
-        queryset = model.objects.filter(pk__in=pks)
-        related = [name for name in ("evidence_level", "resource_type") if name in names]
-        if related:
-            queryset = queryset.select_related(*related)
-        if "topics" in names:
-            queryset = queryset.prefetch_related("topics")
-        for page in queryset:
-            pages[(ct_id, page.pk)] = page
+    for model, pks in needs_page.items():
+        pages.update((page.pk, page) for page in model.objects.filter(pk__in=pks))
     results = []
     for doc in docs:
-        page = pages.get(doc.key)
-        if page is None:
-            continue
-        date_iso, date_label = _date_strings(doc, page)
-        evidence = getattr(page, "evidence_level", None)
+        date_iso, date_label = _date_strings(doc, pages.get(doc.key[1]))
         results.append(
             Result(
-                title=page.card_title,
+                title=doc.title,
                 url=doc.url,
                 type=index.kinds[doc.content].label,
-                summary=page.card_summary or "",
-                topics=[topic.name for topic in page.topics.all()] if hasattr(page, "topics") else [],
-                evidence_level=evidence.name if evidence else "",
+                summary=doc.summary,
+                topics=sorted(names["topic"].get(slug, slug) for slug in doc.topics),
+                evidence_level=names["evidence"].get(doc.evidence, "") if doc.evidence else "",
                 date=date_iso,
                 date_label=date_label,
                 members_only=doc.audience != PUBLIC,
@@ -180,19 +174,22 @@ def run(request):
     key = (query.lower(), exact, tuple(allowed), tuple(selection.as_pairs()), sort, promoted_keys, fallback)
     answer = recent_answers.get(key)
     if answer is None:
-        if hits is not None:
-            docs = [doc for k in hits.scores if (doc := index.get(k))]
-        else:
-            docs = index.visible(allowed)
+        # Sets of records are bit sets over the index (see search.facets).
+        bits = hits.bits if hits is not None else index.visible_bits(allowed)
         if promoted_keys:
-            docs = [doc for doc in docs if doc.key not in promoted_keys]
-        facet_counts = facets.count(docs, selection, index.kinds)
-        matching = [doc for doc in docs if selection.matches(doc)] if selection.values else docs
+            bits &= ~index.bits_of(promoted_keys)
+        facet_counts, passing = facets.count(bits, selection, index)
         if sort == "relevance" and hits is not None:
-            scores = hits.scores
-            matching.sort(key=lambda d: (scores[d.key], d.sort_key), reverse=True)
+            docs = index.docs
+            if passing == bits:
+                matching = [docs[key] for key in hits.order if key not in promoted_keys]
+            else:
+                position = index.position
+                kept = set(documents.set_bits(passing))
+                matching = [docs[key] for key in hits.order if position[key] in kept]
         else:
-            matching.sort(key=lambda d: (d.sort_key, d.key[1]), reverse=True)
+            # The index is in newest-first order already.
+            matching = index.docs_at(passing)
         answer = recent_answers.put(key, (facet_counts, matching))
     facet_counts, matching = answer
 
@@ -247,30 +244,32 @@ def _active_filters(outcome):
     return active
 
 
+OPTION_HTML = (
+    '<li class="facet__option"><input class="facet__checkbox" type="checkbox" name="{param}" value="{value}"'
+    ' id="{id}"{checked}><label class="facet__label" for="{id}">{label} <span class="facet__count">'
+    '<span aria-hidden="true">({count})</span><span class="visually-hidden">, {count} {noun}</span></span>'
+    "</label></li>"
+)
+
+
 def _options_html(param, options):
     """The checkbox list items of one facet's options. Built here rather than
     in the template: a search over most of the library has some 150 options,
-    and this is the one part of the page rendered afresh for every new query."""
-    return format_html_join(
-        "\n",
-        '<li class="facet__option"><input class="facet__checkbox" type="checkbox" name="{}" value="{}"'
-        ' id="{}"{}><label class="facet__label" for="{}">{} <span class="facet__count">'
-        '<span aria-hidden="true">({})</span><span class="visually-hidden">, {} {}</span></span>'
-        "</label></li>",
-        (
-            (
-                param,
-                option["value"],
-                option["id"],
-                mark_safe(" checked") if option["checked"] else "",  # noqa: S308 - a constant
-                option["id"],
-                option["label"],
-                option["count"],
-                option["count"],
-                "result" if option["count"] == 1 else "results",
+    and this is the one part of the page rendered afresh for every new query.
+    Every value from outside the code is escaped."""
+    return mark_safe(  # noqa: S308 - the values are escaped above
+        "\n".join(
+            OPTION_HTML.format(
+                param=escape(param),
+                value=escape(str(option["value"])),
+                id=escape(option["id"]),
+                checked=" checked" if option["checked"] else "",
+                label=escape(str(option["label"])),
+                count=int(option["count"]),
+                noun="result" if option["count"] == 1 else "results",
             )
             for option in options
-        ),
+        )
     )
 
 

@@ -259,9 +259,7 @@ class PartnerCommunityPage(BasePage):
         stamp = self.last_published_at or self.latest_revision_created_at
         return timezone.localdate(stamp) if stamp else None
 
-    @property
-    def card_summary(self):
-        return self.listing_summary or self.description
+    card_summary_field = "description"
 
     @property
     def meta_description(self):

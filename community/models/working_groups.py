@@ -146,9 +146,7 @@ class WorkingGroupPage(BasePage):
         stamp = self.last_published_at or self.latest_revision_created_at
         return timezone.localdate(stamp) if stamp else None
 
-    @property
-    def card_summary(self):
-        return self.listing_summary or self.purpose
+    card_summary_field = "purpose"
 
     # --- membership ----------------------------------------------------------
 

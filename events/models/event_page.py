@@ -407,9 +407,7 @@ class EventPage(RoutablePageMixin, BasePage):
     def search_date_label(self):
         return self.when_label if self.start else ""
 
-    @property
-    def card_summary(self):
-        return self.listing_summary or self.summary
+    card_summary_field = "summary"
 
     @property
     def meta_description(self):

@@ -75,9 +75,13 @@ class BasePage(Page):
     def card_title(self):
         return self.listing_title or self.title
 
+    # The field a card or search result shows as the summary when the
+    # editor gave no listing summary (search keeps it in memory by this name).
+    card_summary_field = "search_description"
+
     @property
     def card_summary(self):
-        return self.listing_summary or self.search_description
+        return self.listing_summary or getattr(self, self.card_summary_field)
 
     @property
     def meta_description(self):

@@ -305,9 +305,7 @@ class ResourcePage(BasePage):
 
     # --- reading -------------------------------------------------------------
 
-    @property
-    def card_summary(self):
-        return self.listing_summary or self.summary
+    card_summary_field = "summary"
 
     @property
     def meta_description(self):
