@@ -27,6 +27,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 
@@ -49,9 +50,20 @@ def current_generation():
     return generation
 
 
-def purge_page_cache(**kwargs):
-    """Make every cached page stale. Safe to call from any signal."""
+def _move_generation_on():
     cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def purge_page_cache(**kwargs):
+    """Make every cached page stale. Safe to call from any signal.
+
+    Inside a transaction (a publish is one) the generation moves on at once
+    and again when the transaction commits: a page or a search index (the
+    in-memory records of ``search.documents``) rebuilt by another process in
+    between read the database as it was before the change, and is dropped."""
+    _move_generation_on()
+    if connection.in_atomic_block:
+        transaction.on_commit(_move_generation_on)
 
 
 class AnonymousPageCacheMiddleware:

@@ -6,19 +6,22 @@ How a search runs:
 
 1. The query is cleaned (control characters out, at most 200 characters) and
    split into words; operators and quotes are read as plain words.
-2. Matches come from the search backend, always filtered to live pages of an
+2. Matches come from the search backend, always limited to live pages of an
    audience the person may see (``hub.audience``):
-   - PostgreSQL database backend: one SQL query on the search index table
-     that matches any concept of the query (``concepts``) and scores each page
-     by the rarity of the concepts it holds (``_postgres_hits``). Its GIN
-     indexes answer even a word found in every page quickly.
+   - PostgreSQL database backend: the query's concepts (``concepts``) are
+     compiled by PostgreSQL into tsqueries, matched against in-memory
+     postings of the index table's words (``search.postings``), and each page
+     scored by the rarity of the concepts it holds; PostgreSQL's ts_rank
+     orders the 200 best (``_postgres_hits``). A word found in every page
+     costs about as little as a rare one.
    - Other backends (SQLite, Elasticsearch): the backend's own search with any
      word matching, at most ``BACKEND_LIMIT`` best matches, those holding
      every word first.
    Each word the hub's content does not hold is searched with its closest
    known word as an alternative (``search.vocabulary``).
 3. Facets, filters, sorting and pagination work on the in-memory records of
-   ``search.documents``: counts need every match, not only the ten shown.
+   ``search.documents``, sets of them as bit sets: counts need every match,
+   not only the ten shown.
 """
 
 import logging

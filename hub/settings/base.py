@@ -253,6 +253,9 @@ else:
 
 # Wagtail
 WAGTAIL_SITE_NAME = "CoP Knowledge Hub"
+# No avatars fetched from gravatar.com: the admin would otherwise send a hash
+# of each editor's e-mail address to an outside service on every page.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024

@@ -143,6 +143,17 @@ def test_purge_moves_the_generation_on():
     assert current_generation() != before
 
 
+def test_a_purge_inside_a_transaction_moves_the_generation_on_again_at_commit(
+    django_capture_on_commit_callbacks,
+):
+    # What another process rebuilt between the change and the commit read
+    # the database as it was before: the commit makes it stale again.
+    with django_capture_on_commit_callbacks(execute=True):
+        purge_page_cache()
+        during = current_generation()
+    assert current_generation() != during
+
+
 @pytest.mark.skipif(not os.environ.get("REDIS_TEST_URL"), reason="REDIS_TEST_URL is not set (CI sets it)")
 def test_with_redis_a_purge_in_another_process_reaches_this_one():
     from django.core.cache import caches
