@@ -24,49 +24,61 @@ def normalise(query):
     return " ".join(query.lower().split())[:255]
 
 
+def _upserts():
+    """The SQL that counts one search: the hub's daily count, Wagtail's query
+    (returning its id) and Wagtail's daily hits of it."""
+    stats = SearchDailyStat._meta.db_table
+    queries = Query._meta.db_table
+    hits = QueryDailyHits._meta.db_table
+    count_stat = (
+        f"INSERT INTO {stats} (date, query, searches, searches_without_results, searches_with_few_results)"
+        f" VALUES (%s, %s, 1, %s, %s) ON CONFLICT (date, query) DO UPDATE SET"
+        f" searches = {stats}.searches + 1,"
+        f" searches_without_results = {stats}.searches_without_results + excluded.searches_without_results,"
+        f" searches_with_few_results = {stats}.searches_with_few_results + excluded.searches_with_few_results"
+    )  # noqa: S608 - table names are the models' own; values are parameters
+    add_query = (
+        f"INSERT INTO {queries} (query_string) VALUES (%s) ON CONFLICT (query_string)"
+        " DO UPDATE SET query_string = excluded.query_string RETURNING id"
+    )  # noqa: S608
+    add_hit = (
+        f"INSERT INTO {hits} (query_id, date, hits) {{rows}}"
+        f" ON CONFLICT (query_id, date) DO UPDATE SET hits = {hits}.hits + 1"
+    )  # noqa: S608 - {rows}: the row to add, from the query's id
+    return count_stat, add_query, add_hit
+
+
 def record(query, results):
     """Count one search of ``query`` that found ``results`` results.
 
-    Three single-statement upserts (PostgreSQL and SQLite both read
-    ``ON CONFLICT``), with no transaction or read-before-write: a search is
-    counted in about a millisecond, however many run at once."""
+    Upserts (PostgreSQL and SQLite both read ``ON CONFLICT``) with no
+    read-before-write. On PostgreSQL all three are one statement (a
+    data-modifying WITH): one round trip and one commit per search."""
     text = normalise(query)
     if not text:
         return
     today = timezone.localdate()
-    without = 0 if results else 1
-    few = 1 if 0 < results <= SearchDailyStat.FEW_RESULTS else 0
-    stats_table = SearchDailyStat._meta.db_table
-    query_table = Query._meta.db_table
-    hits_table = QueryDailyHits._meta.db_table
+    stat_params = [today, text, 0 if results else 1, 1 if 0 < results <= SearchDailyStat.FEW_RESULTS else 0]
+    # Wagtail keeps its own log of the query, read by the promotions admin.
+    wagtail_text = normalise_query_string(query)
+    count_stat, add_query, add_hit = _upserts()
     # Inside a transaction (tests, a caller's atomic block) a failed statement
     # must not spoil the rest of it: a savepoint then. Outside, autocommit.
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
         with guard, connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {stats_table} (date, query, searches, searches_without_results,"
-                " searches_with_few_results) VALUES (%s, %s, 1, %s, %s)"
-                " ON CONFLICT (date, query) DO UPDATE SET searches = {t}.searches + 1,"
-                " searches_without_results = {t}.searches_without_results"
-                " + excluded.searches_without_results,"
-                " searches_with_few_results = {t}.searches_with_few_results"
-                " + excluded.searches_with_few_results".replace("{t}", stats_table),  # noqa: S608
-                [today, text, without, few],
-            )
-            promoted_text = normalise_query_string(query)
-            if promoted_text:
-                # Wagtail's own log, which the promotions admin reads for popular searches.
+            if not wagtail_text:
+                cursor.execute(count_stat, stat_params)
+            elif connection.vendor == "postgresql":
+                add = add_hit.format(rows="SELECT id, %s, 1 FROM query")
                 cursor.execute(
-                    f"INSERT INTO {query_table} (query_string) VALUES (%s) ON CONFLICT (query_string)"
-                    " DO UPDATE SET query_string = excluded.query_string RETURNING id",  # noqa: S608
-                    [promoted_text],
+                    f"WITH counted AS ({count_stat} RETURNING 1), query AS ({add_query}) {add}",
+                    [*stat_params, wagtail_text, today],
                 )
+            else:
+                cursor.execute(count_stat, stat_params)
+                cursor.execute(add_query, [wagtail_text])
                 query_id = cursor.fetchone()[0]
-                cursor.execute(
-                    f"INSERT INTO {hits_table} (query_id, date, hits) VALUES (%s, %s, 1)"
-                    f" ON CONFLICT (query_id, date) DO UPDATE SET hits = {hits_table}.hits + 1",  # noqa: S608
-                    [query_id, today],
-                )
+                cursor.execute(add_hit.format(rows="VALUES (%s, %s, 1)"), [query_id, today])
     except DatabaseError:
         logger.exception("Could not count the search %r", text)
