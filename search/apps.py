@@ -5,8 +5,9 @@ class SearchConfig(AppConfig):
     name = "search"
 
     def ready(self):
-        from . import documents, indexing, synonyms
+        from . import documents, indexing, promotions, synonyms
 
         synonyms.connect()
+        promotions.connect()
         documents.connect()
         indexing.connect()

@@ -9,7 +9,7 @@ from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.search.utils import normalise_query_string
 
 from hub.audience import allowed_audiences
-from hub.cache import current_generation
+from hub.cache import current_generation, purge_page_cache
 from hub.privacy import visible_pages
 
 from . import documents
@@ -21,9 +21,24 @@ class Promoted:
     result: object
 
 
+_promoted = {"generation": None, "queries": frozenset()}
+
+
+def _promoted_queries():
+    """The queries that have promotions, kept in this process until the page
+    cache generation moves on (saving or deleting a promotion moves it)."""
+    generation = current_generation()
+    if _promoted["generation"] != generation:
+        queries = SearchPromotion.objects.values_list("query__query_string", flat=True).distinct()
+        _promoted.update(generation=generation, queries=frozenset(queries))
+    return _promoted["queries"]
+
+
 def _promotions(query):
     """(page id or None, url, text, description) per promotion, cached until the next publish."""
     normalised = normalise_query_string(query)
+    if normalised not in _promoted_queries():
+        return []
     key = f"hub:search-promotions:{current_generation()}:{hash(normalised)}"
     rows = cache.get(key)
     if rows is None:
@@ -94,3 +109,13 @@ def promoted_for(query, request):
                 )
             )
     return promoted
+
+
+def connect():
+    """A promotion added, changed or removed changes what searches show first:
+    forget every remembered search answer (through the page cache generation)."""
+    from django.db.models.signals import post_delete, post_save
+
+    uid = "hub-search-promotions"
+    post_save.connect(purge_page_cache, sender=SearchPromotion, dispatch_uid=uid + "-saved", weak=False)
+    post_delete.connect(purge_page_cache, sender=SearchPromotion, dispatch_uid=uid + "-deleted", weak=False)

@@ -80,8 +80,17 @@ def ensure_current():
         rebuild()
 
 
+_words = {"built": None, "words": frozenset()}
+
+
 def _known(words):
-    return set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+    """The words the vocabulary holds, from a copy kept in this process until
+    the next rebuild (a few thousand words; asked for on every search)."""
+    built = cache.get(BUILT_KEY)
+    if built is None or _words["built"] != built:
+        _words["words"] = frozenset(SearchWord.objects.values_list("word", flat=True))
+        _words["built"] = built
+    return {word for word in words if word in _words["words"]}
 
 
 def _closest_postgres(word):

@@ -139,6 +139,15 @@ def test_promoted_results_come_first_and_are_marked(client, resources):
     assert data["results"][0]["promoted"] is True
 
 
+def test_a_promotion_added_after_a_search_shows_on_the_next(client, resources):
+    assert client.get("/search/", {"q": "respite"}).context["outcome"].promoted == []
+    promotion = SearchPromotion.objects.create(query=Query.get("respite"), page=resources["crisis"])
+    promoted = client.get("/search/", {"q": "respite"}).context["outcome"].promoted
+    assert [r.title for r in promoted] == ["Mobile crisis teams guide"]
+    promotion.delete()
+    assert client.get("/search/", {"q": "respite"}).context["outcome"].promoted == []
+
+
 def test_a_promoted_members_only_page_is_not_shown_to_visitors(client, resources):
     SearchPromotion.objects.create(query=Query.get("respite"), page=resources["hidden"])
     assert client.get("/search/", {"q": "respite"}).context["outcome"].promoted == []
