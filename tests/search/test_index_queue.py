@@ -172,3 +172,22 @@ def test_update_index_queued_reports_when_no_elasticsearch_is_configured(library
     out = StringIO()
     call_command("update_index", "--queued", stdout=out)
     assert "No Elasticsearch backend is configured; 1 writes are queued." in out.getvalue()
+
+
+def test_restricting_a_section_sends_its_pages_in_bulk_and_queues_them_while_down(
+    library, outage, monkeypatch
+):
+    from hub import audience
+
+    resources = [publish_resource(library, f"Crisis guide {n}") for n in range(5)]
+    IndexQueueItem.objects.all().delete()
+    monkeypatch.setattr(audience, "REINDEX_BATCH", 2)
+    PageViewRestriction.objects.create(page=library, restriction_type=PageViewRestriction.LOGIN)
+    # Every page below the section changed audience: each is queued for the
+    # index once, in its new state, from three bulk writes of at most two.
+    queued_ids = set(IndexQueueItem.objects.values_list("object_id", flat=True))
+    assert {str(page.pk) for page in resources} <= queued_ids
+    for page in resources:
+        page.refresh_from_db()
+        assert page.audience != "public"
+        assert queued(page).attempts == 1
