@@ -93,25 +93,32 @@ def _known(words):
     return {word for word in words if word in _words["words"]}
 
 
-def _closest_postgres(word):
+def _closest_postgres(words):
+    """{word: closest known word} by trigram similarity, for every word in one query."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT word FROM {SearchWord._meta.db_table} "  # noqa: S608 - the model's own table
-            "WHERE word %% %s AND similarity(word, %s) >= %s "
-            "ORDER BY similarity(word, %s) DESC, documents DESC LIMIT 1",
-            [word, word, SIMILARITY, word],
+            "SELECT typed.word, best.word FROM unnest(%s::text[]) AS typed(word) "
+            "CROSS JOIN LATERAL ("
+            f" SELECT known.word FROM {SearchWord._meta.db_table} AS known"  # noqa: S608 - the model's own table
+            " WHERE known.word %% typed.word AND similarity(known.word, typed.word) >= %s"
+            " ORDER BY similarity(known.word, typed.word) DESC, known.documents DESC LIMIT 1"
+            ") AS best",
+            [list(words), SIMILARITY],
         )
-        row = cursor.fetchone()
-    return row[0] if row else None
+        return dict(cursor.fetchall())
 
 
-def _closest_python(word):
-    words = cache.get(WORDS_KEY)
-    if words is None:
-        words = list(SearchWord.objects.order_by("-documents").values_list("word", flat=True)[:50000])
-        cache.set(WORDS_KEY, words, 3600)
-    matches = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
-    return matches[0] if matches else None
+def _closest_python(words):
+    known = cache.get(WORDS_KEY)
+    if known is None:
+        known = list(SearchWord.objects.order_by("-documents").values_list("word", flat=True)[:50000])
+        cache.set(WORDS_KEY, known, 3600)
+    found = {}
+    for word in words:
+        matches = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
+        if matches:
+            found[word] = matches[0]
+    return found
 
 
 def corrections(words):
@@ -122,11 +129,8 @@ def corrections(words):
         return {}
     ensure_current()
     known = _known(candidates)
+    unknown = [word for word in candidates if word not in known]
+    if not unknown:
+        return {}
     closest = _closest_postgres if connection.vendor == "postgresql" else _closest_python
-    found = {}
-    for word in candidates:
-        if word not in known:
-            fixed = closest(word)
-            if fixed and fixed != word:
-                found[word] = fixed
-    return found
+    return {word: fixed for word, fixed in closest(unknown).items() if fixed and fixed != word}

@@ -241,6 +241,14 @@ def test_a_misspelt_word_is_corrected_from_the_hubs_own_words(client, make_resou
     assert titles(exact) == []
 
 
+def test_every_misspelt_word_of_a_query_is_corrected(client, make_resource):
+    make_resource("Suicide prevention in primary care", summary="Screening and safety planning.")
+    response = client.get("/search/", {"q": "sucide screning qqqqzzzz"})
+    assert titles(response) == ["Suicide prevention in primary care"]
+    # A word nothing resembles stays as typed.
+    assert response.context["outcome"].corrected == "suicide screening qqqqzzzz"
+
+
 def test_editors_may_pin_results_and_edit_synonyms(make_user):
     editor = make_user("edna", "Editors")
     for permission in (
