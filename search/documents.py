@@ -20,7 +20,7 @@ import datetime
 import re
 import threading
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, count
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -60,8 +60,14 @@ class ContentKind:
     content_type_id: int
 
 
+_serials = count(1)
+
+
 class DocumentIndex:
     def __init__(self, kinds, docs):
+        # Which build this is: answers remembered from another build (whose
+        # bit sets count other positions) must not be used with this one.
+        self.serial = next(_serials)
         self.kinds = kinds  # slug -> ContentKind
         self.docs = docs  # (ct id, pk) -> Doc
         self.kind_by_ct = {kind.content_type_id: kind for kind in kinds.values()}

@@ -384,8 +384,10 @@ def _match(backend, words, query, use_synonyms, corrections, scope):
 class Recent:
     """A small least-recently-used store of search answers in this process,
     emptied whenever the page cache generation changes (any publish,
-    unpublish, move, privacy, vocabulary or synonym change). Popular queries
-    are asked again and again; each is computed once per change."""
+    unpublish, move, privacy, vocabulary or synonym change) or this process
+    rebuilds its search records (``search.documents``; e.g. after a page was
+    saved without being published). Popular queries are asked again and
+    again; each is computed once per change."""
 
     def __init__(self, size):
         self.size = size
@@ -393,7 +395,7 @@ class Recent:
         self.items = OrderedDict()
 
     def get(self, key):
-        generation = current_generation()
+        generation = (current_generation(), documents.document_index().serial)
         if generation != self.generation:
             self.items.clear()
             self.generation = generation

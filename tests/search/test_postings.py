@@ -143,3 +143,19 @@ def test_facet_option_labels_are_escaped(client, make_resource):
     html = client.get("/search/", {"q": "crisis"}).content.decode()
     assert "Crisis &lt;b&gt;&quot;services&quot;&lt;/b&gt; &amp; lines" in html
     assert 'Crisis <b>"services"' not in html
+
+
+def test_answers_remembered_before_the_records_were_rebuilt_are_not_used(client, make_resource):
+    make_resource("Crisis line guide", year=2020)
+    make_resource("Crisis staffing report", year=2021)
+    assert client.get("/search/", {"q": "crisis", "format": "json"}).json()["total"] == 2
+    # A live page saved in code, with no publish: the page cache generation
+    # stays, but this process rebuilds its search records, whose positions
+    # (and bit sets) differ; what was remembered against the old ones goes.
+    make_resource("Crisis respite review", year=2019)
+    data = client.get("/search/", {"q": "crisis", "format": "json", "sort": "newest"}).json()
+    assert [r["title"] for r in data["results"]] == [
+        "Crisis staffing report",
+        "Crisis line guide",
+        "Crisis respite review",
+    ]
