@@ -15,18 +15,23 @@ so memory stays proportional to the text (a few MB for 10,000 resources).
 Matching a query is then a handful of big-integer ANDs and ORs, and the pages
 holding the same concepts form one group scored once.
 
-What it does not know: word positions. A phrase (``'law' <-> 'enforc'``, from
-a synonym or a hyphenated word) matches a title or a body holding all its
-words. The query text is compiled by PostgreSQL, so stemming and stop words
-are exactly the index's; anything beyond alternatives of words and phrases
-goes back to SQL (``parse`` returns None).
+What it does not keep is word positions. A phrase (``'law' <-> 'enforc'``,
+from a synonym or a hyphenated word) is asked of PostgreSQL the first time a
+process meets it in a generation, among the pages holding all its words, and
+its pages are then kept with the postings: phrases come from a short synonym
+list, so they are soon all known. The query text is compiled by PostgreSQL,
+so stemming and stop words are exactly the index's; anything beyond
+alternatives of words and phrases goes back to SQL (``parse`` returns None).
 """
 
 import re
 import threading
 from array import array
+from typing import NamedTuple
 
 from django.db import connection
+
+from .documents import set_bits
 
 RARE_SHARE = 32  # a lexeme in fewer than 1/32 of the pages keeps positions, not a bit set
 
@@ -36,11 +41,16 @@ _built = {"index": None, "postings": None}
 _TOKEN = re.compile(r"\s*(?:'((?:[^']|'')*)'(:[*A-D]+)?|(<->|<\d+>)|(\|)|(.))")
 
 
+class Alternative(NamedTuple):
+    words: tuple  # its lexemes, e.g. ("law", "enforc")
+    text: str  # its own tsquery text, e.g. "'law' <-> 'enforc'"
+
+
 def parse(tsquery_text):
-    """Alternatives of phrases, e.g. ``[["crisi"], ["law", "enforc"]]``, from
-    PostgreSQL's text form of a tsquery of ORs of words and phrases; None for
-    anything else (AND, NOT, prefixes, weights, brackets)."""
-    alternatives, phrase = [], []
+    """The alternatives (a word or a phrase each) of PostgreSQL's text form of
+    a tsquery of ORs of words and phrases; None for anything else (AND, NOT,
+    prefixes, weights, brackets)."""
+    alternatives, words, parts = [], [], []
     expect_lexeme = True
     for match in _TOKEN.finditer(tsquery_text.strip()):
         lexeme, suffix, follows, either, other = match.groups()
@@ -49,18 +59,21 @@ def parse(tsquery_text):
         if lexeme is not None:
             if not expect_lexeme:
                 return None
-            phrase.append(lexeme.replace("''", "'"))
+            words.append(lexeme.replace("''", "'"))
+            parts.append(f"'{lexeme}'")
             expect_lexeme = False
         elif follows or either:
             if expect_lexeme:
                 return None
             if either:
-                alternatives.append(phrase)
-                phrase = []
+                alternatives.append(Alternative(tuple(words), " ".join(parts)))
+                words, parts = [], []
+            else:
+                parts.append(follows)
             expect_lexeme = True
     if expect_lexeme:
-        return None if (phrase or alternatives) else []
-    alternatives.append(phrase)
+        return None if (words or alternatives) else []
+    alternatives.append(Alternative(tuple(words), " ".join(parts)))
     return alternatives
 
 
@@ -72,8 +85,10 @@ class Postings:
     def __init__(self, size, entry_ids, title, body):
         self.size = size
         self.entry_ids = entry_ids
+        self.position_of_entry = {entry: position for position, entry in enumerate(entry_ids) if entry}
         self.title = title
         self.body = body
+        self.phrases = {}  # tsquery text -> (title bits, body bits)
 
     def bits(self, table, lexeme):
         value = table.get(lexeme)
@@ -90,15 +105,53 @@ class Postings:
         """(pages whose title holds one alternative, pages whose title or
         body does) as bit sets."""
         in_title = in_either = 0
-        for phrase in alternatives:
-            title = body = -1
-            for lexeme in phrase:
-                title &= self.bits(self.title, lexeme)
-                body &= self.bits(self.body, lexeme)
-            if phrase:
-                in_title |= title
-                in_either |= title | body
+        for alternative in alternatives:
+            if len(alternative.words) == 1:
+                title = self.bits(self.title, alternative.words[0])
+                body = self.bits(self.body, alternative.words[0])
+            elif alternative.words:
+                title, body = self.phrase_bits(alternative)
+            else:
+                continue
+            in_title |= title
+            in_either |= title | body
         return in_title, in_either
+
+    def phrase_bits(self, alternative):
+        """(title bits, body bits) of the pages holding a phrase in order:
+        asked of PostgreSQL among the pages holding all its words, once."""
+        found = self.phrases.get(alternative.text)
+        if found is not None:
+            return found
+        title = body = -1
+        for lexeme in alternative.words:
+            title &= self.bits(self.title, lexeme)
+            body &= self.bits(self.body, lexeme)
+        candidates = title | body
+        if candidates:
+            from wagtail.search.models import IndexEntry
+
+            entries = [self.entry_ids[position] for position in set_bits(candidates)]
+            title = bytearray((self.size + 7) // 8)
+            body = bytearray((self.size + 7) // 8)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, title @@ q, body @@ q FROM {IndexEntry._meta.db_table},"  # noqa: S608
+                    " CAST(%s AS tsquery) AS q WHERE id = ANY(%s) AND (title @@ q OR body @@ q)",
+                    [alternative.text, entries],
+                )
+                for entry, in_title, in_body in cursor.fetchall():
+                    position = self.position_of_entry.get(entry)
+                    if position is None:
+                        continue
+                    for data, holds in ((title, in_title), (body, in_body)):
+                        if holds:
+                            data[position >> 3] |= 1 << (position & 7)
+            found = (int.from_bytes(title, "little"), int.from_bytes(body, "little"))
+        else:
+            found = (0, 0)
+        self.phrases[alternative.text] = found
+        return found
 
 
 def build(index):

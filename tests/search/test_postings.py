@@ -29,7 +29,17 @@ on_postgres = pytest.mark.skipif(
     ],
 )
 def test_parse_reads_alternatives_of_words_and_phrases_and_nothing_else(text, expected):
-    assert postings.parse(text) == expected
+    parsed = postings.parse(text)
+    assert (None if parsed is None else [list(alternative.words) for alternative in parsed]) == expected
+
+
+def test_each_alternative_keeps_its_own_tsquery_text():
+    parsed = postings.parse("'opioid' <-> 'use' <2> 'disord' | 'oud' | 'don''t'")
+    assert [alternative.text for alternative in parsed] == [
+        "'opioid' <-> 'use' <2> 'disord'",
+        "'oud'",
+        "'don''t'",
+    ]
 
 
 def test_set_bits_lists_positions_in_order():
@@ -55,6 +65,7 @@ def corpus(make_resource):
         "law_only": make_resource(
             "Privacy rules", year=2023, summary="What the law says about keeping records."
         ),
+        "apart": make_resource("Records guide", year=2023, summary="Enforcement of privacy law in clinics."),
         "other": make_resource("Housing first toolkit", year=2024, summary="Supported housing."),
     }
 
@@ -84,8 +95,8 @@ def test_a_title_match_ranks_above_a_body_match(corpus):
 
 @on_postgres
 def test_a_phrase_from_the_synonym_list_needs_all_its_words(corpus):
-    # "police" is listed with "law enforcement": a page holding both words
-    # is found for "police", a page holding "law" alone is not.
+    # "police" is listed with "law enforcement": a page holding the phrase is
+    # found for "police"; pages holding "law" alone, or both words apart, are not.
     hits = engine.find("police", allowed=["public"], correct=False)
     assert hits.order == keys_of(corpus, "police")
 
