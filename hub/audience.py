@@ -118,12 +118,23 @@ def _on_restriction_change(sender, instance, **kwargs):
         path = Page.objects.values_list("path", flat=True).get(pk=instance.page_id)
     except Page.DoesNotExist:
         return  # the page itself is being deleted
-    reindex(sync_subtree(path))
+    _sync(path)
 
 
 def _on_page_moved(sender, instance, **kwargs):
     path = Page.objects.values_list("path", flat=True).get(pk=instance.pk)
+    _sync(path)
+
+
+def _sync(path):
     reindex(sync_subtree(path))
+    # The page cache purge for the same change may have run before the new
+    # audiences were written (its handler can come first, and Wagtail saves
+    # a restriction outside a transaction): whatever another process built
+    # from the old audiences in between is dropped now.
+    from hub.cache import purge_page_cache
+
+    purge_page_cache()
 
 
 def connect_signals():

@@ -81,6 +81,7 @@ class DocumentIndex:
         self.position = {doc.key: position for position, doc in enumerate(self.order)}
         self._visible_bits = {}
         self._value_bits = {}
+        self.postings = None  # search.postings, built on first use on PostgreSQL
         # Word starts of every title, for suggestions as a person types:
         # the first two letters of each word -> the records holding it.
         self.by_word_start = {}

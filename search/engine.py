@@ -27,6 +27,7 @@ How a search runs:
 import logging
 import math
 import re
+import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
@@ -34,7 +35,6 @@ from django.db import connection
 from wagtail.search.backends import get_search_backend
 
 from hub.audience import allowed_audiences
-from hub.cache import current_generation
 
 from . import documents, postings, vocabulary
 from .synonyms import equivalents, synonym_matches
@@ -133,7 +133,8 @@ def _compile(backend, sources):
     configuration the index was built with (the backend's, or the server
     default); remembered per process, as it never changes for a source."""
     config = backend.config
-    missing = [source for source in sources if (config, source) not in _compiled]
+    known = {source: _compiled.get((config, source)) for source in sources}
+    missing = [source for source, text in known.items() if text is None]
     if missing:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -141,11 +142,12 @@ def _compile(backend, sources):
                 "::regconfig, s)::text FROM unnest(%s::text[]) AS s",
                 [config, missing],
             )
-            if len(_compiled) > 20_000:
-                _compiled.clear()
-            _compiled.update(((config, source), text) for source, text in cursor.fetchall())
-    compiled = (_compiled.get((config, source)) for source in sources)
-    return list(dict.fromkeys(text for text in compiled if text))[:MAX_CONCEPTS]
+            fetched = dict(cursor.fetchall())
+        known.update(fetched)
+        if len(_compiled) > 20_000:
+            _compiled.clear()
+        _compiled.update(((config, source), text) for source, text in fetched.items())
+    return list(dict.fromkeys(text for text in (known[source] for source in sources) if text))[:MAX_CONCEPTS]
 
 
 def _idf(frequencies, total):
@@ -163,8 +165,7 @@ class Scope:
     bits: int
 
     @classmethod
-    def of(cls, allowed):
-        index = documents.document_index()
+    def of(cls, allowed, index):
         return cls(index, frozenset(allowed), index.visible_by_key(allowed), index.visible_bits(allowed))
 
 
@@ -383,53 +384,61 @@ def _match(backend, words, query, use_synonyms, corrections, scope):
 
 class Recent:
     """A small least-recently-used store of search answers in this process,
-    emptied whenever the page cache generation changes (any publish,
-    unpublish, move, privacy, vocabulary or synonym change) or this process
-    rebuilds its search records (``search.documents``; e.g. after a page was
-    saved without being published). Popular queries are asked again and
-    again; each is computed once per change."""
+    for one build of the search records (``search.documents``): answers hold
+    their positions, so each is kept and found only with the build it was
+    worked out on. A build lasts until the page cache generation changes (any
+    publish, unpublish, move, privacy, vocabulary, synonym or promotion
+    change) or a page is saved in this process. Popular queries are asked
+    again and again; each is computed once per build."""
 
     def __init__(self, size):
         self.size = size
-        self.generation = None
+        self.serial = None
         self.items = OrderedDict()
+        self._lock = threading.Lock()
 
-    def get(self, key):
-        generation = (current_generation(), documents.document_index().serial)
-        if generation != self.generation:
-            self.items.clear()
-            self.generation = generation
-            return None
-        value = self.items.get(key)
-        if value is not None:
-            self.items.move_to_end(key)
-        return value
+    def get(self, key, index):
+        with self._lock:
+            if index.serial != self.serial:
+                return None
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
 
-    def put(self, key, value):
-        self.items[key] = value
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
+    def put(self, key, value, index):
+        with self._lock:
+            if index.serial != self.serial:
+                self.items.clear()
+                self.serial = index.serial
+            self.items[key] = value
+            if len(self.items) > self.size:
+                self.items.popitem(last=False)
         return value
 
 
 recent_hits = Recent(256)
 
 
-def find(query, request=None, allowed=None, use_synonyms=None, correct=True):
-    """Every page matching ``query`` that the person may see, with scores."""
+def find(query, request=None, allowed=None, use_synonyms=None, correct=True, index=None):
+    """Every page matching ``query`` that the person may see, with scores,
+    worked out on ``index`` (this process's current search records unless
+    given: a caller using the answer with its own records passes them)."""
     if allowed is None:
         allowed = allowed_audiences(request)
+    if index is None:
+        index = documents.document_index()
     key = (query.lower(), tuple(sorted(allowed)), use_synonyms, correct)
-    hits = recent_hits.get(key)
+    hits = recent_hits.get(key, index)
     if hits is None:
-        hits = _find(query, allowed, use_synonyms, correct)
+        hits = _find(query, allowed, use_synonyms, correct, index)
         if not hits.fallback:
-            recent_hits.put(key, hits)
+            recent_hits.put(key, hits, index)
     return hits
 
 
-def _find(query, allowed, use_synonyms, correct):
-    scope = Scope.of(allowed)
+def _find(query, allowed, use_synonyms, correct, index):
+    scope = Scope.of(allowed, index)
     words = words_of(query)
     if not words:
         return Hits()

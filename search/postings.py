@@ -36,7 +36,6 @@ from .documents import set_bits
 RARE_SHARE = 32  # a lexeme in fewer than 1/32 of the pages keeps positions, not a bit set
 
 _lock = threading.Lock()
-_built = {"index": None, "postings": None}
 
 _TOKEN = re.compile(r"\s*(?:'((?:[^']|'')*)'(:[*A-D]+)?|(<->|<\d+>)|(\|)|(.))")
 
@@ -198,10 +197,12 @@ def build(index):
 
 
 def postings(index):
-    """This process's postings for ``index`` (rebuilt with it)."""
-    if _built["index"] is not index:
+    """The postings of ``index``, built with it on first use and kept on it."""
+    found = getattr(index, "postings", None)
+    if found is None:
         with _lock:
-            if _built["index"] is not index:
-                _built["postings"] = build(index)
-                _built["index"] = index
-    return _built["postings"]
+            found = getattr(index, "postings", None)
+            if found is None:
+                found = build(index)
+                index.postings = found
+    return found

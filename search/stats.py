@@ -60,7 +60,8 @@ def record(query, results):
     today = timezone.localdate()
     stat_params = [today, text, 0 if results else 1, 1 if 0 < results <= SearchDailyStat.FEW_RESULTS else 0]
     # Wagtail keeps its own log of the query, read by the promotions admin.
-    wagtail_text = normalise_query_string(query)
+    # (Lower case can be longer than the 255 characters Wagtail cut it to.)
+    wagtail_text = normalise_query_string(query)[:255]
     count_stat, add_query, add_hit = _upserts()
     # Inside a transaction (tests, a caller's atomic block) a failed statement
     # must not spoil the rest of it: a savepoint then. Outside, autocommit.

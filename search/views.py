@@ -78,6 +78,7 @@ class Outcome:
     corrected: str = ""
     fallback: bool = False
     answer_key: tuple = ()
+    index: object = None  # the search records the answer was worked out on
 
 
 def _date_strings(doc, page):
@@ -164,7 +165,7 @@ def run(request):
 
     allowed = allowed_audiences(request)
     exact = bool(request.GET.get("exact"))
-    hits = find(query, allowed=allowed, correct=not exact) if query else None
+    hits = find(query, allowed=allowed, correct=not exact, index=index) if query else None
     promoted = promoted_for(query, request) if query else []
     promoted_keys = tuple(sorted(item.key for item in promoted if item.key))
 
@@ -172,7 +173,7 @@ def run(request):
     # query asked again (or its next page) is not computed again.
     fallback = bool(hits and hits.fallback)
     key = (query.lower(), exact, tuple(allowed), tuple(selection.as_pairs()), sort, promoted_keys, fallback)
-    answer = recent_answers.get(key)
+    answer = recent_answers.get(key, index)
     if answer is None:
         # Sets of records are bit sets over the index (see search.facets).
         bits = hits.bits if hits is not None else index.visible_bits(allowed)
@@ -190,7 +191,7 @@ def run(request):
         else:
             # The index is in newest-first order already.
             matching = index.docs_at(passing)
-        answer = recent_answers.put(key, (facet_counts, matching))
+        answer = recent_answers.put(key, (facet_counts, matching), index)
     facet_counts, matching = answer
 
     total = len(matching)
@@ -215,6 +216,7 @@ def run(request):
         corrected=hits.corrected if hits else "",
         fallback=hits.fallback if hits else False,
         answer_key=key,
+        index=index,
     )
 
 
@@ -328,15 +330,9 @@ def search(request):
 
     empty = not outcome.total and not outcome.promoted
     # The filter panel is the largest part of the page and depends only on
-    # the answer, so it is rendered once per answer.
-    panel_key = (
-        "panel",
-        outcome.query,
-        outcome.sort,
-        tuple(outcome.selection.as_pairs()),
-        id(outcome.facets),
-    )
-    facets_html = recent_panels.get(panel_key)
+    # the answer (whose key holds the audiences), so it is rendered once per answer.
+    panel_key = ("panel", outcome.answer_key)
+    facets_html = recent_panels.get(panel_key, outcome.index)
     if facets_html is None:
         facets_html = recent_panels.put(
             panel_key,
@@ -349,6 +345,7 @@ def search(request):
                     "active_filters": bool(outcome.selection.values),
                 },
             ),
+            outcome.index,
         )
     context = {
         "outcome": outcome,
