@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.forms import email_field, name_field
 from hub.models import Topic
 
 from . import mail
@@ -39,22 +40,8 @@ HONEYPOT_MESSAGE = (
 
 
 class JoinForm(forms.Form):
-    name = forms.CharField(
-        label="Your name",
-        max_length=200,
-        error_messages={"required": "Enter your name."},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=254,
-        help_text="We write to you here about your application. We never share it.",
-        error_messages={
-            "required": "Enter your e-mail address.",
-            "invalid": "Enter an e-mail address in the right format, like name@example.org.",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    name = name_field()
+    email = email_field("We write to you here about your application. We never share it.")
     organisation = forms.CharField(
         label="Organisation",
         max_length=200,

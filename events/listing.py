@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 
 from hub.cache import current_generation
 from hub.models import Topic
+from hub.paging import PageLinks
 from hub.privacy import visibility_key, visible_pages
 
 from .access import ACCESS_CHOICES
@@ -104,7 +105,7 @@ def _time_slice(now):
     return int(now.timestamp()) // TIME_SLICE_SECONDS
 
 
-class EventListing:
+class EventListing(PageLinks):
     """One view of the events for one request. Nothing is computed until the
     template asks, so a cached fragment of the listing asks for nothing."""
 
@@ -200,33 +201,13 @@ class EventListing:
 
     # --- links ---------------------------------------------------------------
 
-    def url_with(self, params, **extra):
-        pairs = list(params) + [(k, v) for k, v in extra.items() if v is not None]
-        return "?" + urlencode(pairs) if pairs else "?"
-
     def page_url(self, number):
         return self.url_with(self.filters.params(), page=number)
-
-    @property
-    def previous_url(self):
-        return self.page_url(self.page_number - 1) if self.page_number > 1 else ""
-
-    @property
-    def next_url(self):
-        return self.page_url(self.page_number + 1) if self.page_number < self.num_pages else ""
 
     @property
     def query_string(self):
         params = self.filters.params()
         return "?" + urlencode(params) if params else ""
-
-    @property
-    def start_index(self):
-        return (self.page_number - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def end_index(self):
-        return min(self.total, self.page_number * self.per_page)
 
     def filter_options(self):
         """Each filter with its options: those that would show something to this reader."""

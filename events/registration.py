@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from wagtail.models import Page
 
+from hub.forms import email_field, name_field
+
 from .calendar import ics_bytes
 from .models import EventRegistration
 from .models.event_page import BUILT_IN
@@ -48,22 +50,8 @@ def never_cache(view):
 class RegistrationForm(forms.Form):
     event = forms.IntegerField(widget=forms.HiddenInput)
     waitlist = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(
-        label="Your name",
-        max_length=200,
-        error_messages={"required": "Enter your name."},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=254,
-        help_text="We send your confirmation and the joining details here.",
-        error_messages={
-            "required": "Enter your e-mail address.",
-            "invalid": "Enter an e-mail address in the right format, like name@example.org.",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    name = name_field()
+    email = email_field("We send your confirmation and the joining details here.")
     organisation = forms.CharField(
         label="Organisation (optional)",
         max_length=200,

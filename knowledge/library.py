@@ -10,7 +10,6 @@ computed ids and counts are cached per audience until the next publish.
 import hashlib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import Count, F
@@ -18,6 +17,7 @@ from django.utils.functional import cached_property
 
 from hub.cache import current_generation
 from hub.models import EvidenceLevel, Population, ResourceType, Topic
+from hub.paging import PageLinks
 from hub.privacy import visibility_key, visible_pages
 
 from .models.resource_page import LANGUAGE_CHOICES, ResourcePage, taxonomy_by_id
@@ -157,8 +157,10 @@ def parse_page_number(raw):
         return 1
 
 
-class Library:
+class Library(PageLinks):
     """One view of the library for one request: results, facets and links."""
+
+    per_page = PER_PAGE
 
     def __init__(self, index_page, request):
         # Nothing is computed until the template asks: a cached fragment of the
@@ -205,28 +207,8 @@ class Library:
     def _params(self):
         return [(p, v) for p, values in self.selection.values.items() for v in values]
 
-    def url_with(self, params, **extra):
-        pairs = list(params) + [(k, v) for k, v in extra.items() if v is not None]
-        return "?" + urlencode(pairs) if pairs else "?"
-
     def page_url(self, number):
         return self.url_with(self._params(), page=number if number > 1 else None)
-
-    @property
-    def previous_url(self):
-        return self.page_url(self.page_number - 1) if self.page_number > 1 else ""
-
-    @property
-    def next_url(self):
-        return self.page_url(self.page_number + 1) if self.page_number < self.num_pages else ""
-
-    @property
-    def start_index(self):
-        return (self.page_number - 1) * PER_PAGE + 1 if self.total else 0
-
-    @property
-    def end_index(self):
-        return min(self.total, self.page_number * PER_PAGE)
 
     @property
     def is_filtered(self):

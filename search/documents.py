@@ -98,13 +98,8 @@ class DocumentIndex:
 
     def bits_of(self, keys):
         """The bit set of these record keys (keys not in the index are left out)."""
-        data = bytearray((len(self.order) + 7) // 8)
         position = self.position
-        for key in keys:
-            index = position.get(key)
-            if index is not None:
-                data[index >> 3] |= 1 << (index & 7)
-        return int.from_bytes(data, "little")
+        return bits_at((position[key] for key in keys if key in position), len(self.order))
 
     def docs_at(self, bits):
         """The records of a bit set, newest first."""
@@ -130,13 +125,8 @@ class DocumentIndex:
                 for item in value if many else (value,):
                     if item is not None:
                         positions.setdefault(item, []).append(index)
-            size = (len(self.order) + 7) // 8
-            found = {}
-            for value, places in positions.items():
-                data = bytearray(size)
-                for index in places:
-                    data[index >> 3] |= 1 << (index & 7)
-                found[value] = int.from_bytes(data, "little")
+            size = len(self.order)
+            found = {value: bits_at(places, size) for value, places in positions.items()}
             self._value_bits[attribute] = found
         return found
 
@@ -152,6 +142,16 @@ class DocumentIndex:
 
 
 _BINARY_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def bits_at(positions, size):
+    """The bit set (a non-negative integer) with these positions set, over
+    ``size`` records: built in a byte array, as shifting an integer of
+    thousands of bits once per position would copy it each time."""
+    data = bytearray((size + 7) // 8)
+    for position in positions:
+        data[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(data, "little")
 
 
 def set_bits(bits):

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from .documents import set_bits
+from .documents import bits_at, set_bits
 
 RARE_SHARE = 32  # a lexeme in fewer than 1/32 of the pages keeps positions, not a bit set
 
@@ -95,10 +95,7 @@ class Postings:
             return 0
         if isinstance(value, int):
             return value
-        data = bytearray((self.size + 7) // 8)
-        for position in value:
-            data[position >> 3] |= 1 << (position & 7)
-        return int.from_bytes(data, "little")
+        return bits_at(value, self.size)
 
     def holding(self, alternatives):
         """(pages whose title holds one alternative, pages whose title or
@@ -131,22 +128,17 @@ class Postings:
             from wagtail.search.models import IndexEntry
 
             entries = [self.entry_ids[position] for position in set_bits(candidates)]
-            title = bytearray((self.size + 7) // 8)
-            body = bytearray((self.size + 7) // 8)
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT id, title @@ q, body @@ q FROM {IndexEntry._meta.db_table},"  # noqa: S608
                     " CAST(%s AS tsquery) AS q WHERE id = ANY(%s) AND (title @@ q OR body @@ q)",
                     [alternative.text, entries],
                 )
-                for entry, in_title, in_body in cursor.fetchall():
-                    position = self.position_of_entry.get(entry)
-                    if position is None:
-                        continue
-                    for data, holds in ((title, in_title), (body, in_body)):
-                        if holds:
-                            data[position >> 3] |= 1 << (position & 7)
-            found = (int.from_bytes(title, "little"), int.from_bytes(body, "little"))
+                rows = [(self.position_of_entry.get(entry), *holds) for entry, *holds in cursor.fetchall()]
+            found = tuple(
+                bits_at((row[0] for row in rows if row[0] is not None and row[field]), self.size)
+                for field in (1, 2)
+            )
         else:
             found = (0, 0)
         self.phrases[alternative.text] = found
@@ -185,13 +177,7 @@ def build(index):
     for name, table_of in found.items():
         packed = {}
         for lexeme, places in table_of.items():
-            if len(places) < rare:
-                packed[lexeme] = array("I", places)
-            else:
-                data = bytearray((size + 7) // 8)
-                for position in places:
-                    data[position >> 3] |= 1 << (position & 7)
-                packed[lexeme] = int.from_bytes(data, "little")
+            packed[lexeme] = array("I", places) if len(places) < rare else bits_at(places, size)
         tables[name] = packed
     return Postings(size, entry_ids, tables["title"], tables["body"])
 

@@ -248,10 +248,10 @@ class PartnerCommunityPage(BasePage):
         return super().get_indexed_objects().prefetch_related("topics", "populations")
 
     def topic_names(self):
-        return " ".join(topic.name for topic in self.topics.all())
+        return self.related_names("topics")
 
     def population_names(self):
-        return " ".join(population.name for population in self.populations.all())
+        return self.related_names("populations")
 
     @property
     def search_date(self):

@@ -135,10 +135,10 @@ class WorkingGroupPage(BasePage):
         return super().get_indexed_objects().prefetch_related("topics", "chairs")
 
     def topic_names(self):
-        return " ".join(topic.name for topic in self.topics.all())
+        return self.related_names("topics")
 
     def chair_names(self):
-        return " ".join(chair.name for chair in self.chairs.all())
+        return self.related_names("chairs")
 
     @property
     def search_date(self):

