@@ -110,12 +110,13 @@ class DecisionModelAdmin(ModelAdmin):
             )
         return urls
 
-    def email_problem_shown(self, obj):
+    def problem(self, obj):
+        """The e-mail that could not be sent, shown in the list."""
         if not obj.email_problem:
             return ""
         return format_html('<strong class="w-text-critical-200">{}</strong>', linebreaks(obj.email_problem))
 
-    email_problem_shown.short_description = "E-mail problem"
+    problem.short_description = "E-mail problem"
 
 
 # --- membership applications ---------------------------------------------------------
@@ -165,11 +166,6 @@ class MembershipApplicationAdmin(DecisionModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("topics", "working_groups")
-
-    def problem(self, obj):
-        return self.email_problem_shown(obj)
-
-    problem.short_description = "E-mail problem"
 
     def decide(self, instance, user, approve, form):
         return admin_views.decide_application(instance, user, approve, form)
@@ -235,11 +231,6 @@ class WorkingGroupMembershipAdmin(DecisionModelAdmin):
 
     def member_email(self, obj):
         return obj.user.email
-
-    def problem(self, obj):
-        return self.email_problem_shown(obj)
-
-    problem.short_description = "E-mail problem"
 
     def decide(self, instance, user, approve, form):
         return admin_views.decide_group_membership(instance, user, approve, form)
