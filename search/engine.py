@@ -18,7 +18,9 @@ How a search runs:
      word matching, at most ``BACKEND_LIMIT`` best matches, those holding
      every word first.
    Each word the hub's content does not hold is searched with its closest
-   known word as an alternative (``search.vocabulary``).
+   known word as an alternative (``search.vocabulary``): only words that a
+   page the person may see holds count as known or are offered
+   (``_visible_words``).
 3. Facets, filters, sorting and pagination work on the in-memory records of
    ``search.documents``, sets of them as bit sets: counts need every match,
    not only the ten shown.
@@ -372,6 +374,36 @@ def _fallback_backend():
     return fallback_backend()
 
 
+def _visible_words(backend, scope):
+    """A function telling whether a page in ``scope`` holds a word now (None
+    for a word the index leaves out, such as "the"), so typo correction
+    offers only words of pages the person may see. Asked of the database
+    index, which every setup keeps (with Elasticsearch, as its fallback):
+    in memory on PostgreSQL, else one search per word."""
+    database = backend if "database" in type(backend).__module__ else _fallback_backend()
+    if _postgres_backend(database) and connection.vendor == "postgresql":
+        book = postings.postings(scope.index)
+
+        def held(word):
+            compiled = _compile(database, [word])
+            if not compiled:
+                return None
+            alternatives = postings.parse(compiled[0])
+            return bool(alternatives and book.holding(alternatives)[1] & scope.bits)
+
+        return held
+
+    def searched(word):
+        for kind in scope.index.kinds.values():
+            queryset = kind.model.objects.live().filter(audience__in=scope.allowed)
+            for page in database.search(word, queryset, operator="or")[:BACKEND_LIMIT]:
+                if (kind.content_type_id, page.pk) in scope.visible:
+                    return True
+        return False
+
+    return searched
+
+
 def _match(backend, words, query, use_synonyms, corrections, scope):
     """Scores, keys best first, and their bit set (None when not worked out)."""
     if _postgres_backend(backend) and connection.vendor == "postgresql":
@@ -446,7 +478,7 @@ def _find(query, allowed, use_synonyms, correct, index):
     if use_synonyms is None:
         # Elasticsearch applies the synonym list in its own analyser.
         use_synonyms = "database" in type(backend).__module__
-    corrections = vocabulary.corrections(words) if correct else {}
+    corrections = vocabulary.corrections(words, _visible_words(backend, scope)) if correct else {}
     hits = Hits()
     if corrections:
         hits.corrected = " ".join(corrections.get(word, word) for word in words)

@@ -6,6 +6,13 @@ content has changed since the last build, at most every few minutes, and only
 when a search needed correcting. On PostgreSQL the closest word is found by
 trigram similarity (pg_trgm, with a trigram index); elsewhere by Python's
 ``difflib`` over the cached word list, a best effort for small sites.
+
+The vocabulary holds the words of every indexed page, hidden ones too, and
+may be a day old: it only proposes. A word is offered to a person, or taken
+as known, only when a page they may see holds it now (the ``visible``
+function the search engine passes, which asks the index within the person's
+audience), so a correction never reveals a draft, a members-only page or a
+closed meeting.
 """
 
 import difflib
@@ -23,6 +30,7 @@ MIN_LENGTH = 4
 MAX_LENGTH = 40
 REBUILD_EVERY = 24 * 3600  # seconds, at most, when content changed
 SIMILARITY = 0.45
+CANDIDATES = 8  # closest known words tried, best first, until one the person may see
 BUILT_KEY = "hub:vocabulary-built"
 WORDS_KEY = "hub:vocabulary-words"
 WORD = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},{MAX_LENGTH}}}")
@@ -94,18 +102,23 @@ def _known(words):
 
 
 def _closest_postgres(words):
-    """{word: closest known word} by trigram similarity, for every word in one query."""
+    """{word: the closest known words, best first} by trigram similarity,
+    for every word in one query."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT typed.word, best.word FROM unnest(%s::text[]) AS typed(word) "
             "CROSS JOIN LATERAL ("
-            f" SELECT known.word FROM {SearchWord._meta.db_table} AS known"  # noqa: S608 - the model's own table
+            f" SELECT known.word, similarity(known.word, typed.word) AS score, known.documents"
+            f" FROM {SearchWord._meta.db_table} AS known"  # noqa: S608 - the model's own table
             " WHERE known.word %% typed.word AND similarity(known.word, typed.word) >= %s"
-            " ORDER BY similarity(known.word, typed.word) DESC, known.documents DESC LIMIT 1"
-            ") AS best",
-            [list(words), SIMILARITY],
+            " ORDER BY score DESC, known.documents DESC LIMIT %s"
+            ") AS best ORDER BY typed.word, best.score DESC, best.documents DESC",
+            [list(words), SIMILARITY, CANDIDATES],
         )
-        return dict(cursor.fetchall())
+        found = {}
+        for typed, known in cursor.fetchall():
+            found.setdefault(typed, []).append(known)
+        return found
 
 
 def _closest_python(words):
@@ -115,22 +128,32 @@ def _closest_python(words):
         cache.set(WORDS_KEY, known, 3600)
     found = {}
     for word in words:
-        matches = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
+        matches = difflib.get_close_matches(word, known, n=CANDIDATES, cutoff=0.75)
         if matches:
-            found[word] = matches[0]
+            found[word] = matches
     return found
 
 
-def corrections(words):
+def corrections(words, visible):
     """{word: closest known word} for each word of the query the hub's
-    content does not hold but holds something close to."""
+    content does not hold but holds something close to.
+
+    ``visible(word)`` tells whether a page the person may see holds the word
+    (None for a word the index leaves out, such as "the"); only such words
+    count as known or are offered."""
     candidates = [w for w in words if WORD.fullmatch(w)]
     if not candidates:
         return {}
     ensure_current()
-    known = _known(candidates)
+    known = {word for word in _known(candidates) if visible(word) is not False}
     unknown = [word for word in candidates if word not in known]
     if not unknown:
         return {}
     closest = _closest_postgres if connection.vendor == "postgresql" else _closest_python
-    return {word: fixed for word, fixed in closest(unknown).items() if fixed and fixed != word}
+    found = {}
+    for word, options in closest(unknown).items():
+        for option in options:
+            if option and option != word and visible(option):
+                found[word] = option
+                break
+    return found
