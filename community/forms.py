@@ -1,14 +1,14 @@
 """Forms of the member's pages: profile, closing the account, password reset,
 and asking to join a working group. The join form is in community/joining.py."""
 
-import hashlib
 import logging
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.cache import cache
 
+from hub.forms import normalise_email
 from hub.models import Topic
+from hub.ratelimit import Limit
 
 from .auth import is_locked_out
 from .models import ORGANISATION_TYPES, MemberProfile
@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 RESET_EMAILS_PER_ADDRESS = 3
 RESET_WINDOW_SECONDS = 3600
+RESET_EMAILS = Limit("password-reset", RESET_EMAILS_PER_ADDRESS, RESET_WINDOW_SECONDS)
 
 
 class SignInForm(AuthenticationForm):
@@ -138,14 +139,9 @@ class HubPasswordResetForm(PasswordResetForm):
     would tell a stranger the address has an account."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        key = "community:reset:" + hashlib.sha256(to_email.lower().encode()).hexdigest()[:32]
-        cache.add(key, 0, RESET_WINDOW_SECONDS)
-        try:
-            sent = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RESET_WINDOW_SECONDS)
-            sent = 1
-        if sent > RESET_EMAILS_PER_ADDRESS:
-            logger.warning("Password reset e-mail held back: %s asked for this hour", sent)
+        if not RESET_EMAILS.hit(normalise_email(to_email)):
+            logger.warning(
+                "Password reset e-mail held back: more than %s asked for this hour", RESET_EMAILS.limit
+            )
             return
         super().send_mail(subject_template_name, email_template_name, context, from_email, to_email, **kwargs)

@@ -1,7 +1,35 @@
 """Form fields the hub's public forms share, with one wording for each
-message a person may see."""
+message a person may see, and the one form of an e-mail address the hub
+compares and stores (``normalise_email``)."""
+
+import unicodedata
 
 from django import forms
+
+
+def normalise_email(value):
+    """``value`` as the hub compares and stores e-mail addresses: Unicode NFKC,
+    trimmed, case-folded (so "ſ" is "s", "Ana@Example.org" is "ana@example.org")."""
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    return unicodedata.normalize("NFKC", text.casefold())
+
+
+def with_email(queryset, email, field="email"):
+    """The rows of ``queryset`` whose ``field`` is ``email`` once both are normalised.
+
+    The database narrows the rows case-insensitively (which also keeps addresses
+    stored before they were normalised); the comparison itself is made here,
+    because PostgreSQL's case-insensitive match is looser (``upper('ı') = 'I'``)."""
+    wanted = normalise_email(email)
+    if not wanted:
+        return queryset.none()
+    rows = queryset.filter(**{f"{field}__iexact": wanted}).values_list("pk", field)
+    return queryset.filter(pk__in=[pk for pk, value in rows if normalise_email(value) == wanted])
+
+
+class NormalisedEmailField(forms.EmailField):
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
 
 
 def name_field():
@@ -14,7 +42,7 @@ def name_field():
 
 
 def email_field(help_text):
-    return forms.EmailField(
+    return NormalisedEmailField(
         label="E-mail address",
         max_length=254,
         help_text=help_text,
