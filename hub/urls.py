@@ -6,12 +6,22 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from hub import page_password
 from hub import views as hub_views
 from search import views as search_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's shared-password forms, with guesses limited (hub/page_password.py).
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        page_password.limited_page_view,
+    ),
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        page_password.limited_document_view,
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("search/autocomplete/", search_views.autocomplete, name="search-autocomplete"),
