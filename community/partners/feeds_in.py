@@ -3,7 +3,8 @@
 Partners' servers are outside our control, so each feed is read defensively:
 at most ``TIMEOUT`` seconds to connect and between bytes, at most ``MAX_BYTES``
 read, XML that is not well-formed and pages that are not feeds rejected with a
-plain reason, items without a title or with a non-web link left out, duplicates
+plain reason, internal addresses refused at every redirect (``hub.outbound``),
+items without a title or with a non-web link left out, duplicates
 (within a feed and across runs) stored once, and summaries reduced to plain
 text. A failing feed is recorded and never stops the others.
 """
@@ -19,10 +20,11 @@ from html import unescape
 from html.parser import HTMLParser
 
 import feedparser
-import requests
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
+
+from hub import outbound
 
 logger = logging.getLogger(__name__)
 
@@ -108,11 +110,10 @@ def web_link(value):
 
 
 def fetch(url):
-    """The body of ``url``, or FeedProblem. Never reads more than MAX_BYTES."""
+    """The body of ``url``, or FeedProblem. Never reads more than MAX_BYTES, and
+    never from an internal address (``hub.outbound`` checks every redirect)."""
     try:
-        with requests.get(
-            url, timeout=TIMEOUT, stream=True, headers={"User-Agent": USER_AGENT}, allow_redirects=True
-        ) as response:
+        with outbound.fetch(url, timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}) as response:
             if response.status_code >= 400:
                 raise FeedProblem(f"The partner's server answered {response.status_code}.")
             declared = response.headers.get("Content-Length", "")
@@ -126,10 +127,11 @@ def fetch(url):
                         f"The feed is larger than {MAX_BYTES // 1024 // 1024} MB; reading stopped there."
                     )
             return bytes(body), response.headers.get("Content-Type", "")
-    except requests.Timeout as error:
+    except outbound.TimedOut as error:
         raise FeedProblem(f"The partner's server did not answer within {TIMEOUT} seconds.") from error
-    except requests.RequestException as error:
-        raise FeedProblem(f"Could not reach the partner's server ({type(error).__name__}).") from error
+    except outbound.OutboundProblem as error:
+        # Refused addresses, unknown hosts, refused connections, redirect loops.
+        raise FeedProblem(str(error)) from error
 
 
 # --- parsing -----------------------------------------------------------------------

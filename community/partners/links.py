@@ -1,13 +1,16 @@
 """Checking the external links of resources and partner pages.
 
 Each link is asked for with HEAD (GET when the server does not take HEAD),
-following redirects, with a 5-second timeout. Timeouts, connection failures
-and 4xx/5xx answers mark it broken; a redirect is noted with where it ends up.
+following redirects, with a 5-second timeout, through ``hub.outbound`` (so no
+internal address is visited, at the start or after a redirect). Timeouts,
+connection failures, refused addresses and 4xx/5xx answers mark it broken; a
+redirect is noted with where it ends up.
 The latest result per link is kept in ``LinkCheck`` for the admin report.
 """
 
-import requests
 from django.utils import timezone
+
+from hub import outbound
 
 TIMEOUT = 5
 MAX_REDIRECTS = 5
@@ -37,22 +40,23 @@ def external_links():
 
 def check_url(url):
     """(status code or None, final url, problem or "")."""
-    session = requests.Session()
-    session.max_redirects = MAX_REDIRECTS
     headers = {"User-Agent": USER_AGENT}
     try:
-        response = session.head(url, timeout=TIMEOUT, allow_redirects=True, headers=headers)
+        response = outbound.fetch(
+            url, method="HEAD", headers=headers, timeout=TIMEOUT, max_redirects=MAX_REDIRECTS
+        )
+        response.close()
         if response.status_code in HEAD_REFUSED:
-            response = session.get(url, timeout=TIMEOUT, allow_redirects=True, headers=headers, stream=True)
+            response = outbound.fetch(url, headers=headers, timeout=TIMEOUT, max_redirects=MAX_REDIRECTS)
             response.close()
-    except requests.Timeout:
+    except outbound.TimedOut:
         return None, "", f"No answer within {TIMEOUT} seconds."
-    except requests.TooManyRedirects:
+    except outbound.TooManyRedirects:
         return None, "", f"More than {MAX_REDIRECTS} redirects."
-    except requests.RequestException as error:
-        return None, "", f"Could not connect ({type(error).__name__})."
-    finally:
-        session.close()
+    except outbound.OutboundProblem as error:
+        # An internal address (at the start or after a redirect), an unknown
+        # host, a refused connection: the reason in plain words.
+        return None, "", str(error)
     final_url = response.url if response.url != url else ""
     if response.status_code >= 400:
         return (

@@ -8,6 +8,9 @@ import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from django.conf import settings
+from django.test import override_settings
+
 
 class Answer:
     def __init__(
@@ -20,6 +23,8 @@ class Answer:
         self.headers = headers or {}
         # Without a length the body runs until the connection closes (HTTP/1.0).
         self.send_length = send_length
+        # The Host header of every request answered, to prove who was asked.
+        self.hosts = []
 
 
 def _handler(routes):
@@ -28,6 +33,7 @@ def _handler(routes):
             answer = routes.get(self.path.split("?")[0])
             if answer is None:
                 answer = Answer(b"not here", status=404, content_type="text/plain")
+            answer.hosts.append(self.headers.get("Host", ""))
             if answer.delay:
                 time.sleep(answer.delay)
             self.send_response(answer.status)
@@ -56,14 +62,24 @@ def _handler(routes):
 
 
 @contextmanager
-def partner_server(routes):
-    """``with partner_server({"/feed.xml": Answer(...)}) as base_url:``"""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(routes))
+def partner_server(routes, trusted=True, host="127.0.0.1", port=0):
+    """``with partner_server({"/feed.xml": Answer(...)}) as base_url:``
+
+    The hub refuses to fetch from internal addresses such as 127.0.0.1, so a
+    trusted server (the default) is added to ``HUB_OUTBOUND_ALLOWED_HOSTS`` for
+    as long as it runs, by its address and port only. ``trusted=False`` stands
+    for a server on the hub's own network that a partner must not reach."""
+    server = ThreadingHTTPServer((host, port), _handler(routes))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    address = f"{host}:{server.server_address[1]}"
+    allowed = [*getattr(settings, "HUB_OUTBOUND_ALLOWED_HOSTS", [])]
+    if trusted:
+        allowed.append(address)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        with override_settings(HUB_OUTBOUND_ALLOWED_HOSTS=allowed):
+            yield f"http://{address}"
     finally:
         server.shutdown()
         server.server_close()

@@ -202,6 +202,35 @@ def test_check_links_records_a_timeout(home_page, monkeypatch):
     assert check.is_broken and "No answer" in check.problem
 
 
+def test_check_links_refuses_links_that_lead_to_internal_addresses_at_any_hop(home_page):
+    library = publish(ResourceIndexPageFactory(parent=home_page))
+    internal_page = Answer("admin console", content_type="text/html")
+    with partner_server({"/console": internal_page}, trusted=False) as internal_base:
+        routes = {
+            "/moved": Answer("", status=301, headers={"Location": "/moved-again"}),
+            "/moved-again": Answer("", status=302, headers={"Location": f"{internal_base}/console"}),
+            "/metadata": Answer("", status=307, headers={"Location": "http://169.254.169.254/latest/"}),
+            "/private": Answer("", status=302, headers={"Location": "http://10.1.2.3/"}),
+        }
+        with partner_server(routes) as base:
+            pages = {
+                name: publish(ResourcePageFactory(parent=library, title=name, source_url=url))
+                for name, url in {
+                    "Via two hops": f"{base}/moved",
+                    "Metadata": f"{base}/metadata",
+                    "Private": f"{base}/private",
+                    "Direct": f"{internal_base}/console",
+                }.items()
+            }
+            call_command("check_links", stdout=io.StringIO())
+    assert internal_page.hosts == []
+    assert routes["/moved-again"].hosts, "the partner's own redirects are followed"
+    for name, page in pages.items():
+        check = LinkCheck.objects.get(page_id=page.pk)
+        assert check.is_broken, name
+        assert "internal network address" in check.problem, name
+
+
 def test_editors_see_the_broken_links_report(client, home_page, make_user):
     library = publish(ResourceIndexPageFactory(parent=home_page))
     page = publish(ResourcePageFactory(parent=library, title="Gone resource"))

@@ -1,6 +1,8 @@
 """fetch_partner_feeds against a partner's server on 127.0.0.1."""
 
 import io
+import itertools
+import socket
 
 import pytest
 from django.core.management import call_command
@@ -148,3 +150,99 @@ def test_draft_partner_pages_are_not_fetched(directory):
         )
         run_command()
     assert not PartnerFeedResult.objects.exists()
+
+
+# --- internal addresses: refused at every hop ---------------------------------------------
+
+SECRET_RSS = RSS.replace("Peer specialists &amp; the 988 rollout", "Internal secret")
+
+
+@pytest.mark.parametrize(
+    "internal",
+    [
+        "http://10.0.0.5/feed.xml",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/feed.xml",
+        "http://[fd00:ec2::254]/latest/meta-data/",
+        "http://0.0.0.0/feed.xml",
+    ],
+)
+def test_a_partner_feed_redirecting_to_an_internal_address_is_refused_and_recorded_as_failed(
+    make_partner, internal
+):
+    routes = {"/news.xml": Answer("", status=302, headers={"Location": internal})}
+    with partner_server(routes) as base:
+        partner = make_partner("Redirecting Partner", news_feed_url=f"{base}/news.xml")
+        run_command()
+    result = PartnerFeedResult.objects.get(partner=partner)
+    assert not result.succeeded
+    assert "internal network address" in result.message
+    assert not PartnerUpdate.objects.exists()
+
+
+def test_a_redirect_to_a_server_on_the_hubs_own_machine_is_not_read(make_partner):
+    internal_feed = Answer(SECRET_RSS)
+    with partner_server({"/admin-feed.xml": internal_feed}, trusted=False) as internal_base:
+        hops = {
+            "/news.xml": Answer("", status=301, headers={"Location": "/step"}),
+            "/step": Answer("", status=302, headers={"Location": f"{internal_base}/admin-feed.xml"}),
+        }
+        with partner_server(hops) as base:
+            partner = make_partner("Redirecting Partner", news_feed_url=f"{base}/news.xml")
+            run_command()
+    assert internal_feed.hosts == []
+    assert hops["/step"].hosts, "the allowed hops before the internal one are followed"
+    results = list(PartnerFeedResult.objects.filter(partner=partner))
+    assert len(results) == 1 and not results[0].succeeded
+    assert "127.0.0.1" in results[0].message
+    assert not PartnerUpdate.objects.filter(title="Internal secret").exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://localhost:{port}/news.xml",
+        "http://[::ffff:127.0.0.1]:{port}/news.xml",
+        "ftp://partner.example.org/news.xml",
+        "http://user:secret@127.0.0.1:{port}/news.xml",
+    ],
+)
+def test_a_feed_address_the_hub_does_not_visit_is_refused_without_a_request(make_partner, address):
+    feed = Answer(RSS)
+    with partner_server({"/news.xml": feed}, trusted=False) as base:
+        port = base.rsplit(":", 1)[1]
+        partner = make_partner("Odd Partner", news_feed_url=address.format(port=port))
+        run_command()
+    result = PartnerFeedResult.objects.get(partner=partner)
+    assert not result.succeeded and result.message
+    assert feed.hosts == []
+
+
+def test_the_feed_is_read_from_the_address_that_was_checked_not_from_a_second_lookup(
+    make_partner, monkeypatch
+):
+    """DNS rebinding: a name that resolves first to an allowed address, then to an
+    internal one, is read from the address checked; the Host header keeps the name."""
+    allowed_feed = Answer(ATOM)
+    internal_feed = Answer(SECRET_RSS)
+    with partner_server({"/news.xml": allowed_feed}) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with partner_server({"/news.xml": internal_feed}, trusted=False, host="127.0.0.2", port=port):
+            real_getaddrinfo = socket.getaddrinfo
+            answers = itertools.chain(["127.0.0.1"], itertools.repeat("127.0.0.2"))
+
+            def rebinding_dns(host, *args, **kwargs):
+                # The partner's DNS server is the boundary stubbed here.
+                if host == "feeds.rebinding.test":
+                    return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+                return real_getaddrinfo(host, *args, **kwargs)
+
+            monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+            partner = make_partner(
+                "Rebinding Partner", news_feed_url=f"http://feeds.rebinding.test:{port}/news.xml"
+            )
+            run_command()
+    assert internal_feed.hosts == []
+    assert allowed_feed.hosts == [f"feeds.rebinding.test:{port}"]
+    result = PartnerFeedResult.objects.get(partner=partner)
+    assert result.succeeded, result.message
