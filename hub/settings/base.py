@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Framing and CORS headers, also on responses served from the page cache.
     "syndication.middleware.SyndicationHeadersMiddleware",
+    # A 400 for a NUL or non-UTF-8 text in the address or a form (hub/input_checks.py).
+    "hub.input_checks.RefuseUnreadableInputMiddleware",
     # Counts visits partners send (?ref=<partner>), cached page views included.
     "community.partners.referrals.ReferralMiddleware",
     # Counts page views per page and day (metrics/counting.py), cached ones included.
