@@ -79,14 +79,16 @@ class AnonymousPageCacheMiddleware:
         if entry is not None:
             status, headers, content = entry
             response = HttpResponse(content, status=status, headers=headers)
-            response["X-Page-Cache"] = "hit"
+            if settings.HUB_EXPOSE_CACHE_HEADER:
+                response["X-Page-Cache"] = "hit"
             return response
 
         response = self.get_response(request)
         if self.response_may_be_stored(request, response):
             headers = {k: v for k, v in response.headers.items() if k.lower() not in UNCACHED_HEADERS}
             cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
+            if settings.HUB_EXPOSE_CACHE_HEADER:
+                response["X-Page-Cache"] = "miss"
         return response
 
     @staticmethod

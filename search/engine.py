@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from wagtail.search.backends import get_search_backend
 
-from hub.audience import allowed_audiences
+from hub.audience import PUBLIC, allowed_audiences
 
 from . import documents, postings, vocabulary
 from .synonyms import equivalents, synonym_matches
@@ -491,3 +491,15 @@ def _find(query, allowed, use_synonyms, correct, index):
     hits.scores, hits.order, bits = found
     hits.bits = scope.index.bits_of(hits.order) if bits is None else bits
     return hits
+
+
+def finds_public(query):
+    """Whether ``query``, as typed (no correction), finds a live public page
+    and public pages hold each of its words: what a search must do before
+    it is suggested to every visitor (``search.reports.popular_searches``)."""
+    index = documents.document_index()
+    allowed = [PUBLIC]
+    if not find(query, allowed=allowed, correct=False, index=index).order:
+        return False
+    visible = _visible_words(get_search_backend(), Scope.of(allowed, index))
+    return all(visible(word) is not False for word in words_of(query))

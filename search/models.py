@@ -1,6 +1,7 @@
 """The editor-managed synonym list that search uses to understand the field's
 abbreviations, legacy terms, plain words and Spanish."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
@@ -95,3 +96,54 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class PopularSearch(models.Model):
+    """An editor's choice about one search in the "Popular searches" shown to
+    every visitor when a search finds nothing: always suggest it (pinned
+    first), or never suggest it, however often it is searched. A search is
+    only ever shown while it finds public pages (see README, "Search")."""
+
+    PIN = "pin"
+    HIDE = "hide"
+    CHOICES = [(PIN, "Always suggest it (shown first)"), (HIDE, "Never suggest it")]
+
+    query = models.CharField(
+        max_length=60,
+        unique=True,
+        verbose_name="search",
+        help_text="The words as people type them, e.g. “peer support”. Letters and numbers only.",
+    )
+    choice = models.CharField(
+        max_length=4,
+        choices=CHOICES,
+        default=PIN,
+        help_text="Pinned searches come first, while they find public pages; hidden ones are never shown.",
+    )
+
+    panels = [FieldPanel("query"), FieldPanel("choice")]
+
+    class Meta:
+        ordering = ["choice", "query"]
+        verbose_name = "popular search"
+        verbose_name_plural = "popular searches"
+
+    def __str__(self):
+        return self.query
+
+    def save(self, *args, **kwargs):
+        # Stored as the daily search counts store queries, so the two compare.
+        self.query = " ".join((self.query or "").lower().split())
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from .reports import is_search_term
+
+        self.query = " ".join((self.query or "").lower().split())
+        if not is_search_term(self.query):
+            raise ValidationError(
+                {
+                    "query": "A popular search is a few words people type: letters and numbers, "
+                    "with hyphens or apostrophes inside words; no links, e-mail addresses or punctuation."
+                }
+            )

@@ -6,6 +6,7 @@ suggests when a search finds nothing.
 A period of N days is today and the N - 1 days before it."""
 
 import datetime
+import re
 
 import django_filters
 from django import forms
@@ -60,14 +61,49 @@ def share_label(part, whole):
     return f"{percent}%"
 
 
+# What a popular search may look like: a few words of letters or numbers,
+# hyphens and apostrophes only inside a word. Links, e-mail addresses, markup
+# and long strings (typed or planted) are never repeated to visitors.
+MAX_TERM_LENGTH = 60
+MAX_TERM_WORDS = 6
+MAX_WORD_LENGTH = 30
+_TERM_WORD = re.compile(r"(?:[^\W\d_]+|\d{1,4})(?:[-'’](?:[^\W\d_]+|\d{1,4}))*")
+# Candidates read from the counts, most found first, before the limit is filled.
+POPULAR_CANDIDATES = 60
+
+
+def is_search_term(query):
+    """Whether ``query`` reads as words a person searches for."""
+    words = query.split()
+    return (
+        0 < len(query) <= MAX_TERM_LENGTH
+        and 0 < len(words) <= MAX_TERM_WORDS
+        and all(len(word) <= MAX_WORD_LENGTH and _TERM_WORD.fullmatch(word) for word in words)
+    )
+
+
 def popular_searches(days=30, limit=8, min_searches=POPULAR_MIN_SEARCHES):
-    """The queries that found something most often over the last `days` days,
-    most frequent first, as plain strings. Queries that never found anything are
-    left out, and so are those searched fewer than `min_searches` times.
-    Cached for ten minutes: the search page asks on every empty search."""
-    key = f"search:popular:{days}:{limit}:{min_searches}"
+    """What the search page suggests to every visitor when a search finds
+    nothing, as plain strings: the searches an editor pinned, then the
+    queries that found something most often over the last `days` days (most
+    frequent first, each searched at least `min_searches` times), leaving out
+    those an editor hid.
+
+    Each one shown is a real search term (``is_search_term``) that public
+    pages answer now (``search.engine.finds_public``): a query that finds
+    only members-only pages or a closed meeting, or text planted by
+    repeating it, is never shown. Cached for ten minutes and until content
+    changes: the search page asks on every empty search."""
+    from hub.cache import current_generation
+
+    from .engine import finds_public
+    from .models import PopularSearch
+
+    key = f"search:popular:{current_generation()}:{days}:{limit}:{min_searches}"
     queries = cache.get(key)
     if queries is None:
+        choices = dict(PopularSearch.objects.values_list("query", "choice"))
+        pinned = [query for query, choice in choices.items() if choice == PopularSearch.PIN]
         rows = (
             SearchDailyStat.objects.filter(date__gte=period_start(days))
             .values("query")
@@ -75,9 +111,15 @@ def popular_searches(days=30, limit=8, min_searches=POPULAR_MIN_SEARCHES):
                 total_searches=Sum("searches"), found=Sum(F("searches") - F("searches_without_results"))
             )
             .filter(found__gt=0, total_searches__gte=min_searches)
+            .exclude(query__in=list(choices))
             .order_by("-found", "-total_searches", "query")
         )
-        queries = [row["query"] for row in rows[:limit]]
+        queries = []
+        for query in [*sorted(pinned), *(row["query"] for row in rows[:POPULAR_CANDIDATES])]:
+            if len(queries) >= limit:
+                break
+            if is_search_term(query) and finds_public(query):
+                queries.append(query)
         cache.set(key, queries, POPULAR_CACHE_SECONDS)
     return queries
 

@@ -4,7 +4,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Synonym
+from .models import PopularSearch, Synonym
 from .reports import FrequentSearchesReportView, SearchesWithoutResultsReportView, can_see_search_reports
 
 
@@ -18,6 +18,22 @@ class SynonymViewSet(SnippetViewSet):
 
 
 register_snippet(SynonymViewSet)
+
+
+class PopularSearchViewSet(SnippetViewSet):
+    """Editors pin or hide the searches suggested to every visitor when a
+    search finds nothing (search.reports.popular_searches)."""
+
+    model = PopularSearch
+    icon = "pick"
+    menu_label = "Popular searches"
+    add_to_admin_menu = False
+    list_display = ["query", "choice"]
+    list_filter = ["choice"]
+    search_fields = ["query"]
+
+
+register_snippet(PopularSearchViewSet)
 
 
 # --- search reports (search/reports.py) --------------------------------------------

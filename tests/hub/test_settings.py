@@ -105,3 +105,21 @@ def test_env_example_documents_every_variable_the_settings_read():
     read.discard("DJANGO_SETTINGS_MODULE")
     assert read, "no environment variables found in settings"
     assert read <= documented, f"undocumented: {sorted(read - documented)}"
+
+
+def test_production_trusts_x_forwarded_proto_only_behind_a_configured_proxy():
+    assert setting("SECURE_PROXY_SSL_HEADER", **PRODUCTION_ENV) == "None"
+    behind_proxy = dict(PRODUCTION_ENV, TRUSTED_PROXIES="127.0.0.1")
+    assert setting("SECURE_PROXY_SSL_HEADER", **behind_proxy) == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_passwords_must_be_at_least_twelve_characters():
+    code = (
+        "import django; django.setup(); "
+        "from django.contrib.auth.password_validation import validate_password, ValidationError\n"
+        "try:\n    validate_password('riverstone7')\nexcept ValidationError as e:\n    print(e.messages)\n"
+        "validate_password('river stones 42'); print('ok')"
+    )
+    result = run_python(code, {"DJANGO_SETTINGS_MODULE": "hub.settings.dev"})
+    assert result.returncode == 0, result.stderr
+    assert "at least 12 characters" in result.stdout and result.stdout.strip().endswith("ok")

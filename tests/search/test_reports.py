@@ -262,12 +262,22 @@ def test_reports_menu_offers_the_search_reports_to_editors_only(client, make_use
 # --- popular searches for the search page ---------------------------------------------------
 
 
-def test_popular_searches_are_the_queries_that_found_something_most_often(searches):
+@pytest.fixture
+def public_words(make_resource):
+    """A public page holding every word these searches use: a popular search
+    is only shown while public pages answer it (tests/search/test_popular_searches_privacy.py)."""
+    make_resource(
+        "CCBHC peer support workforce",
+        summary="Crisis line, recent and older topic notes 0 1 2 3 4 5 6 7 8 9; jane doe psychiatrist.",
+    )
+
+
+def test_popular_searches_are_the_queries_that_found_something_most_often(public_words, searches):
     # peer support: 9 searches, 8 found something; ccbhc: 20, all found something.
     assert popular_searches() == ["ccbhc", "peer support"]
 
 
-def test_popular_searches_leave_out_queries_that_never_found_anything(searches):
+def test_popular_searches_leave_out_queries_that_never_found_anything(public_words, searches):
     popular = popular_searches(days=90)
     assert "moud rural" not in popular
     assert "telepsychiatry teens" not in popular
@@ -275,14 +285,14 @@ def test_popular_searches_leave_out_queries_that_never_found_anything(searches):
     assert popular == ["ccbhc", "peer support"]
 
 
-def test_popular_searches_order_by_successful_searches_not_all_searches():
+def test_popular_searches_order_by_successful_searches_not_all_searches(public_words):
     record("crisis line", 1, 30, 25)  # 5 found something
     record("peer support", 1, 10, 0)  # 10 found something
     record("workforce", 2, 7, 0)
     assert popular_searches() == ["peer support", "workforce", "crisis line"]
 
 
-def test_popular_searches_respect_the_period_and_the_limit():
+def test_popular_searches_respect_the_period_and_the_limit(public_words):
     record("recent", 1, 5)
     record("older", 50, 40)
     for number in range(10):
@@ -292,13 +302,13 @@ def test_popular_searches_respect_the_period_and_the_limit():
     assert popular_searches(limit=3) == ["topic 0", "topic 1", "topic 2"]
 
 
-def test_popular_searches_never_repeat_a_query_only_one_or_two_people_typed():
+def test_popular_searches_never_repeat_a_query_only_one_or_two_people_typed(public_words):
     record("jane doe psychiatrist", 1, 2)
     record("ccbhc", 1, 3)
     assert popular_searches() == ["ccbhc"]
 
 
-def test_popular_searches_are_cached_for_the_next_empty_search(searches, django_assert_num_queries):
+def test_popular_searches_are_cached_for_the_next_empty_search(public_words, searches, django_assert_num_queries):
     first = popular_searches()
     record("newly popular", 0, 100)
     with django_assert_num_queries(0):
