@@ -2,13 +2,15 @@
 
 * Framing: only ``/embed/`` may be shown inside another site's page
   (``frame-ancestors *``). Every other response may be framed only by the hub
-  itself (the admin's preview), and says so both ways browsers understand.
+  itself (the admin's preview), and says so both ways browsers understand
+  (``frame-ancestors 'self'`` in ``SECURE_CSP``, and X-Frame-Options).
 * CORS: the API, feeds, embeds and OpenSearch description may be read by
   scripts on any site, with GET only.
 
 It sits in front of the anonymous page cache, so cached responses get the same headers.
 """
 
+from django.conf import settings
 from django.http import HttpResponse
 
 EMBED_PREFIX = "/embed/"
@@ -28,11 +30,10 @@ class SyndicationHeadersMiddleware:
             response = self.get_response(request)
 
         if request.path.startswith(EMBED_PREFIX):
-            response["Content-Security-Policy"] = "frame-ancestors *"
+            # Django's ContentSecurityPolicyMiddleware, above this one, writes the header.
+            response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
             if "X-Frame-Options" in response:
                 del response["X-Frame-Options"]
-        elif "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = "frame-ancestors 'self'"
 
         if cors and request.method in READ_METHODS:
             response["Access-Control-Allow-Origin"] = "*"

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -70,7 +71,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A 405 for TRACE and other methods the hub does not use; X-Forwarded-Proto
+    # believed only from TRUSTED_PROXIES (hub/security.py).
+    "hub.security.RequestScreeningMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # SECURE_CSP on every response, cached ones included; HUB_ADMIN_CSP in the admin.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "hub.security.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Framing and CORS headers, also on responses served from the page cache.
     "syndication.middleware.SyndicationHeadersMiddleware",
@@ -89,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions end after HUB_SESSION_IDLE_STAFF / _MEMBER seconds unused (hub/security.py).
+    "hub.security.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -139,7 +148,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -150,9 +162,49 @@ LOGIN_REDIRECT_URL = "/account/"
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 # Sign-in attempts are limited per username and address (community/auth.py).
 AUTHENTICATION_BACKENDS = ["community.auth.RateLimitedModelBackend"]
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
+# believed: rate limits count the client behind them (hub/ratelimit.py). Empty:
+# REMOTE_ADDR is the client, and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # Sessions are read from the cache and written through to the database: one
 # query less on every signed-in request, and nothing lost when the cache restarts.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Idle timeouts (hub/security.py): 2 hours for anyone who can reach the admin,
+# 14 days for members; activity renews them, written at most every 5 minutes.
+HUB_SESSION_IDLE_STAFF = 2 * 60 * 60
+HUB_SESSION_IDLE_MEMBER = 14 * 24 * 60 * 60
+HUB_SESSION_RENEW_EVERY = 5 * 60
+SESSION_COOKIE_AGE = HUB_SESSION_IDLE_MEMBER
+
+# Content-Security-Policy (Django's ContentSecurityPolicyMiddleware). Public pages
+# run only the hub's own static scripts and styles: no inline <script>, style
+# attribute or event handler. Video players (the video block) may be framed from
+# HUB_CSP_FRAME_SRC; /embed/ may be framed by any site (syndication/middleware.py).
+HUB_CSP_FRAME_SRC = env_list(
+    "HUB_CSP_FRAME_SRC", "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com"
+)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "frame-src": [CSP.SELF, *HUB_CSP_FRAME_SRC],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+}
+# The Wagtail and Django admin write some scripts and styles inline (and the
+# steering dashboard's pygal charts carry their own <style>): the admin keeps
+# every other rule but allows inline scripts and styles. Editors are signed-in
+# staff, and what they type is escaped by the admin's templates.
+HUB_ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
@@ -200,6 +252,14 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # (metrics/counting.py): a cache increment per view, no personal data. 0 turns it off.
 HUB_COUNT_VIEWS = env_bool("HUB_COUNT_VIEWS", True)
 
+# X-Page-Cache: hit/miss on cached pages, for operations checking the cache;
+# off unless asked for (or DEBUG), so visitors learn nothing of the cache.
+HUB_EXPOSE_CACHE_HEADER = env_bool("HUB_EXPOSE_CACHE_HEADER", DEBUG)
+# Partner feeds and the link checker never fetch from internal addresses
+# (loopback, private, link-local, metadata; hub/outbound.py). Hosts listed here
+# ("host" or "host:port") are exempt: empty in production; `make run` allows
+# itself so the demo partners' feeds, served by the local hub, can be read.
+HUB_OUTBOUND_ALLOWED_HOSTS = env_list("HUB_OUTBOUND_ALLOWED_HOSTS")
 # E-mail (Django 6.1 mailers). EMAIL_URL-style pieces keep .env files short.
 _smtp_host = os.environ.get("EMAIL_HOST", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CoP Knowledge Hub <hub@localhost>")

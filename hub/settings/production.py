@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool
+from .base import SECRET_KEY, TRUSTED_PROXIES, env_bool
 
 DEBUG = False
 if not SECRET_KEY or len(SECRET_KEY) < 50:
@@ -11,7 +11,11 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-ending proxy (TRUSTED_PROXIES set) the proxy says whether the
+# visitor used HTTPS. It must set X-Forwarded-Proto itself and drop any the
+# client sent; the hub also ignores the header from any other address
+# (hub/security.py). Without trusted proxies the header is never believed.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))  # noqa: F405
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

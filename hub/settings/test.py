@@ -19,3 +19,5 @@ STORAGES = {
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
+# Tests read X-Page-Cache to tell a cached view from a fresh one.
+HUB_EXPOSE_CACHE_HEADER = True
