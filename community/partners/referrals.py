@@ -3,6 +3,10 @@
 A visit counts when its address carries ``?ref=<partner code>`` (the partner
 page's slug) or when the browser says it came from a partner's website. Only
 the daily count is stored: no address, no cookie, nothing about the visitor.
+One client (its address, as ``hub.ratelimit.client_address`` reads it) counts
+once per partner and way in ``REPEAT_SECONDS``, so a loop cannot inflate a
+count; what tells repeats apart is a salted hash in the cache that expires
+with that window.
 
 The middleware sits in front of the anonymous page cache, so cached page views
 count too, and it removes ``ref`` from the address before the cache sees it,
@@ -18,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from hub.cache import current_generation
+from hub.ratelimit import client_address, first_time
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +30,7 @@ REF_PARAMETER = "ref"
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/", "/django-admin/", "/documents/", "/api/", "/__debug__/")
 LINK = "via_link"
 WEBSITE = "via_website"
+REPEAT_SECONDS = 30 * 60
 
 
 def partner_codes():
@@ -116,7 +122,10 @@ class ReferralMiddleware:
             return
         by_code, by_host = partner_codes()
         if code:
-            if code in by_code:
-                count_referral(by_code[code], LINK)
-        elif host in by_host:
-            count_referral(by_host[host], WEBSITE)
+            partner_id, via = by_code.get(code), LINK
+        else:
+            partner_id, via = by_host.get(host), WEBSITE
+        if partner_id is not None and first_time(
+            "referral", REPEAT_SECONDS, partner_id, via, client_address(request)
+        ):
+            count_referral(partner_id, via)
