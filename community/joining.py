@@ -192,6 +192,7 @@ def send_application_emails(application):
     }
     errors = []
     error = mail.send("application_received", context, [application.email])
+    application.copy_sent = error is None  # what the thank-you message may say
     if error:
         application.note_email_problem("The confirmation to the applicant", error)
         errors.append(error)
@@ -230,5 +231,9 @@ def serve_join_page(page, request):
 
     application = create_application(form.cleaned_data)
     send_application_emails(application)
-    request.session[SENT_SESSION_KEY] = {"name": application.name, "email": application.email}
+    request.session[SENT_SESSION_KEY] = {
+        "name": application.name,
+        "email": application.email,
+        "copy_sent": application.copy_sent,
+    }
     return HttpResponseRedirect(f"{page.get_url(request)}?sent=1", status=303)

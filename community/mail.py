@@ -3,17 +3,16 @@ after the record they are about is saved, and never allowed to lose it.
 
 ``send`` returns the error when the mail service fails instead of raising, so
 the caller can note it on the record for staff (``email_problem``) and tell
-the person at the screen.
+the person at the screen; the hub's mail backend also lists every failure
+under *Reports → Mail failures* (hub/mail.py).
 """
-
-import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
-logger = logging.getLogger(__name__)
+from hub.mail import send_message
 
 STEERING_GROUP = "Steering"
 
@@ -34,12 +33,7 @@ def send(template, context, to):
     to = [address for address in to if address]
     if not to:
         return None
-    try:
-        render_message(template, context, to).send()
-    except Exception as error:  # noqa: BLE001 - any mail failure is reported, never raised
-        logger.exception("Could not send the %s e-mail to %s", template, ", ".join(to))
-        return error
-    return None
+    return send_message(render_message(template, context, to))
 
 
 def steering_addresses():

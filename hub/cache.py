@@ -35,6 +35,8 @@ GENERATION_KEY = "hub:pagecache:generation"
 _local_counter = itertools.count()
 SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/__debug__/")
 UNCACHED_HEADERS = {"set-cookie", "x-page-cache"}
+UNCACHED_GENERATION_SECONDS = 30
+_uncached_purges = [0]  # purges made by this process, for current_generation without a cache
 
 
 def _new_generation():
@@ -47,10 +49,17 @@ def current_generation():
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
         generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # The cache keeps nothing (Redis unreachable, or the dummy cache). What
+        # processes remember per generation (search records, routes) must still
+        # follow publishes: this process's own at once, other processes' within
+        # UNCACHED_GENERATION_SECONDS.
+        generation = f"uncached-{int(time.time() // UNCACHED_GENERATION_SECONDS)}-{_uncached_purges[0]}"
     return generation
 
 
-def _move_generation_on():
+def _move_generation_on(**kwargs):
+    _uncached_purges[0] += 1
     cache.set(GENERATION_KEY, _new_generation(), timeout=None)
 
 
@@ -139,7 +148,11 @@ def connect_purge_signals():
     from wagtail.models import PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
+    from hub.cache_backend import cache_recovered
     from hub.models import EvidenceLevel, FooterLink, HubSettings, Population, ResourceType, Topic
+
+    # Back from an outage: pages cached before it may predate publishes made during it.
+    cache_recovered.connect(_move_generation_on, dispatch_uid="hub-page-cache-recovered")
 
     # Who may see a restricted page changes with the restriction's groups, and
     # with a group being deleted (its memberships and restrictions go silently).

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from hub import page_password
 from hub import views as hub_views
+from hub import webapp
 from search import views as search_views
 
 urlpatterns = [
@@ -26,7 +27,10 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("search/autocomplete/", search_views.autocomplete, name="search-autocomplete"),
     path("health/live/", hub_views.liveness, name="health-live"),
+    path("health/ready/", hub_views.readiness, name="health-ready"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("favicon.ico", webapp.favicon, name="favicon"),
+    path("manifest.webmanifest", webapp.manifest, name="web-manifest"),
 ]
 
 if settings.DEBUG:

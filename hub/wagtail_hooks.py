@@ -1,10 +1,15 @@
 """Admin for the site-wide building blocks: the controlled vocabularies."""
 
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.reports import ReportView
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import EvidenceLevel, Population, ResourceType, Topic
+from .models import EvidenceLevel, MailFailure, Population, ResourceType, Topic
 
 
 class TopicViewSet(SnippetViewSet):
@@ -53,3 +58,58 @@ def add_review_queue_panel(request, panels):
 
     if is_reviewer(request.user):
         panels.insert(0, ReviewQueuePanel(request.user))
+
+
+# --- Reports → Mail failures (hub/mail.py) ------------------------------------
+
+
+def can_see_mail_failures(user):
+    return user.is_active and user.has_perm("hub.view_mailfailure")
+
+
+class MailFailuresReportView(ReportView):
+    """Every e-mail the mail service did not take, newest first, for staff to follow up."""
+
+    page_title = "Mail failures"
+    header_icon = "mail"
+    index_url_name = "hub_mail_failures"
+    index_results_url_name = "hub_mail_failures_results"
+    verbose_name_plural = "mail failures"
+    columns = [
+        Column("failed_at", label="When"),
+        Column("subject", label="Subject"),
+        Column("recipients", label="To"),
+        Column("error", label="What went wrong"),
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_see_mail_failures(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return MailFailure.objects.all()
+
+
+class MailFailuresMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_mail_failures(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_mail_failures_urls():
+    return [
+        path("reports/mail-failures/", MailFailuresReportView.as_view(), name="hub_mail_failures"),
+        path(
+            "reports/mail-failures/results/",
+            MailFailuresReportView.as_view(results_only=True),
+            name="hub_mail_failures_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_mail_failures_menu_item():
+    return MailFailuresMenuItem(
+        "Mail failures", reverse("hub_mail_failures"), name="mail-failures", icon_name="mail", order=1900
+    )

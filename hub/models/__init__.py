@@ -1,4 +1,5 @@
 from .base_page import BasePage
+from .mail import MailFailure
 from .site_settings import FooterLink, HubSettings
 from .taxonomy import EvidenceLevel, Population, ResourceType, Topic
 
@@ -6,6 +7,7 @@ __all__ = [
     "BasePage",
     "EvidenceLevel",
     "FooterLink",
+    "MailFailure",
     "HubSettings",
     "Population",
     "ResourceType",

@@ -1,0 +1,94 @@
+"""Services that fail, for the fault tests: real sockets on 127.0.0.1, nothing mocked.
+
+``closed_port()`` is a port nothing listens on (connections are refused, as
+when Redis is down). ``FaultySMTPServer`` is a small asyncio SMTP server run in
+a thread that fails in one of the ways a real mail service does:
+
+- ``refuse``: answers ``554`` on connect, before any command;
+- ``sender``: greets and accepts EHLO, then ``451`` (try later) to MAIL FROM;
+- ``recipient``: greets, accepts MAIL FROM, then ``550`` (no such user) to RCPT;
+- ``silent``: accepts the connection and never answers (a timeout).
+"""
+
+import asyncio
+import socket
+import threading
+
+MODES = ("refuse", "sender", "recipient", "silent")
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class FaultySMTPServer:
+    def __init__(self, mode):
+        assert mode in MODES, mode
+        self.mode = mode
+        self.connections = 0
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        self._ready.wait(5)
+        return self
+
+    def __exit__(self, *exc):
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    def mailers(self, timeout=2):
+        """A MAILERS setting sending through this server with the hub's backend."""
+        return {
+            "default": {
+                "BACKEND": "hub.mail.SMTPEmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "use_tls": False, "timeout": timeout},
+            }
+        }
+
+    def _run(self):
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+            self._loop.close()
+
+    async def _handle(self, reader, writer):
+        self.connections += 1
+        try:
+            if self.mode == "silent":
+                await reader.read()  # until the client gives up
+                return
+            if self.mode == "refuse":
+                writer.write(b"554 5.7.1 Service unavailable: no mail accepted from you\r\n")
+                await writer.drain()
+                return
+            writer.write(b"220 faulty.example ESMTP\r\n")
+            while line := await reader.readline():
+                command = line.decode(errors="replace").strip().upper()
+                if command.startswith(("EHLO", "HELO")):
+                    reply = "250 faulty.example"
+                elif command.startswith("MAIL FROM"):
+                    reply = "451 4.3.0 Try again later" if self.mode == "sender" else "250 OK"
+                elif command.startswith("RCPT TO"):
+                    reply = "550 5.1.1 No such user here"
+                elif command.startswith("QUIT"):
+                    writer.write(b"221 Bye\r\n")
+                    await writer.drain()
+                    return
+                else:  # RSET, NOOP
+                    reply = "250 OK"
+                writer.write(reply.encode() + b"\r\n")
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()

@@ -1,0 +1,241 @@
+"""The hub keeps serving when the cache and the mail service fail.
+
+The cache is the hub's Redis backend pointed at a closed port on 127.0.0.1
+(every connection refused, as when Redis is down) and mail goes through the
+hub's SMTP backend to a small local SMTP server that refuses (see
+``faulty_services``). Nothing of our own is mocked: the whole middleware stack
+answers through Django's test client, and what a person does is walked through:
+a page view, signing in, a suggestion, a join application, an event
+registration and a contributor's "Submit for review" in the admin. Every one is
+stored, nothing answers 5xx, the person is told the truth and staff can see
+each mail that was not sent."""
+
+import json
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from wagtail.models import WorkflowState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from community.factories import JoinPageFactory
+from community.models import MembershipApplication
+from events.factories import EventIndexPageFactory, EventPageFactory
+from events.models import EventRegistration
+from hub.models import EvidenceLevel, MailFailure, ResourceType
+from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
+from knowledge.models import ResourcePage
+
+from .faulty_services import MODES, FaultySMTPServer, closed_port
+
+pytestmark = pytest.mark.django_db
+
+
+def redis_at_closed_port():
+    return {
+        "default": {
+            "BACKEND": "hub.cache_backend.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        }
+    }
+
+
+@pytest.fixture
+def cache_down():
+    with override_settings(CACHES=redis_at_closed_port()):
+        yield
+
+
+@pytest.fixture(params=MODES)
+def mail_down(request):
+    with FaultySMTPServer(request.param) as server, override_settings(MAILERS=server.mailers(timeout=1)):
+        yield server
+
+
+@pytest.fixture
+def content(home_page):
+    library = ResourceIndexPageFactory(parent=home_page)
+    library.save_revision().publish()
+    resource = ResourcePageFactory(parent=library, title="Crisis Services Toolkit")
+    resource.save_revision().publish()
+    join_page = JoinPageFactory(parent=home_page)
+    join_page.save_revision().publish()
+    events = EventIndexPageFactory(parent=home_page)
+    events.save_revision().publish()
+    webinar = EventPageFactory(parent=events, title="Launch webinar")
+    webinar.save_revision().publish()
+    webinar.refresh_from_db()
+    return {"library": library, "resource": resource, "join": join_page, "webinar": webinar}
+
+
+def assert_no_server_error(response):
+    assert response.status_code < 500, response.content[:3000]
+    return response
+
+
+def test_pages_sign_in_suggestions_applications_and_registrations_survive_cache_and_mail_outages(
+    client, content, make_user, cache_down, mail_down
+):
+    member = make_user("morgan", "Members")
+    make_user("sky", "Steering")  # the join notice goes to the steering team
+
+    # Liveness and pages, anonymous: served uncached.
+    assert assert_no_server_error(client.get("/health/live/")).status_code == 200
+    for path in (
+        "/",
+        content["resource"].url,
+        content["library"].url,
+        content["webinar"].url,
+        "/search/?q=crisis",
+    ):
+        assert assert_no_server_error(client.get(path)).status_code == 200, path
+
+    # A join application: stored, and the page does not claim a copy was sent.
+    response = assert_no_server_error(
+        client.post(
+            content["join"].url,
+            {
+                "name": "Jordan Rivera",
+                "email": "jordan@example.org",
+                "organisation": "Lakeside CMHC",
+                "organisation_type": "cmhc",
+                "role": "Clinical director",
+                "region": "New Mexico",
+                "consent": "on",
+                "website": "",
+            },
+            follow=True,
+        )
+    )
+    application = MembershipApplication.objects.get(email="jordan@example.org")
+    assert application.email_problem
+    html = response.content.decode()
+    assert "we have your application" in html
+    assert "We sent a copy" not in html
+    assert "could not send you a copy" in html
+
+    # An event registration: stored, and the person is told the e-mail did not go.
+    response = assert_no_server_error(
+        client.post(
+            content["webinar"].url + "register/",
+            {
+                "event": str(content["webinar"].pk),
+                "name": "Ana Torres",
+                "email": "ana@example.org",
+                "organisation": "Riverbend CMHC",
+                "role": "cmhc-leader",
+                "consent": "on",
+            },
+            follow=True,
+        )
+    )
+    registration = EventRegistration.objects.get(email="ana@example.org")
+    assert registration.confirmation_error
+    assert "We could not send the confirmation e-mail just now" in response.content.decode()
+
+    # Signing in: the session lives in the database while the cache is away.
+    response = assert_no_server_error(
+        client.post(reverse("login"), {"username": "morgan", "password": "pw-for-tests"})
+    )
+    assert response.status_code == 302
+    response = assert_no_server_error(client.get(reverse("account-profile")))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == member
+
+    # A suggestion: stored as a draft in review, the thank-you page shown.
+    response = assert_no_server_error(
+        client.post(
+            "/resources/suggest/",
+            {
+                "title": "Zero Suicide toolkit",
+                "link": "https://zerosuicide.edc.org/toolkit",
+                "why": "Step-by-step help for CMHCs building suicide-safer care.",
+            },
+            follow=True,
+        )
+    )
+    suggestion = ResourcePage.objects.get(title="Zero Suicide toolkit")
+    assert WorkflowState.objects.filter(
+        object_id=str(suggestion.pk), status=WorkflowState.STATUS_IN_PROGRESS
+    ).exists()
+    assert "Zero Suicide toolkit" in response.content.decode()
+
+    # Signed-in pages keep working too.
+    assert assert_no_server_error(client.get(content["resource"].url)).status_code == 200
+
+    # Staff see every e-mail that did not go: the applicant's copy, the steering
+    # notice, the registration confirmation and the reviewers' notices.
+    failures = MailFailure.objects.all()
+    recipients = " ".join(failures.values_list("recipients", flat=True))
+    assert "jordan@example.org" in recipients and "sky@example.org" in recipients
+    assert "ana@example.org" in recipients
+    assert all(failure.error for failure in failures)
+
+
+def test_submit_for_review_in_the_admin_starts_the_review_when_mail_fails(
+    client, content, make_user, cache_down, mail_down
+):
+    contributor = make_user("casey", "Contributors", "Partners")
+    make_user("eden", "Editors")  # the editorial step's group is told by e-mail
+    draft = ResourcePageFactory(
+        parent=content["library"],
+        title="Peer-run respite houses",
+        slug="peer-run-respite",
+        owner=contributor,
+        live=False,
+        resource_type=ResourceType.objects.get(slug="guide"),
+        evidence_level=EvidenceLevel.objects.get(slug="not-rated"),
+    )
+    draft.save_revision(user=contributor)
+    client.force_login(contributor)
+
+    response = assert_no_server_error(
+        client.post(
+            reverse("wagtailadmin_pages:edit", args=(draft.pk,)),
+            nested_form_data(
+                {
+                    "title": draft.title,
+                    "slug": draft.slug,
+                    "summary": draft.summary,
+                    "resource_type": draft.resource_type_id,
+                    "evidence_level": draft.evidence_level_id,
+                    "language": draft.language,
+                    "source_url": draft.source_url,
+                    "body": streamfield([]),
+                    "authors": inline_formset([]),
+                    "documents": inline_formset([]),
+                    "related_resources": inline_formset([]),
+                    "action-submit": "Submit",
+                }
+            ),
+        )
+    )
+    assert response.status_code == 302
+    assert WorkflowState.objects.filter(
+        object_id=str(draft.pk), status=WorkflowState.STATUS_IN_PROGRESS
+    ).exists()
+    assert MailFailure.objects.filter(recipients__contains="eden@example.org").exists()
+
+
+@pytest.mark.parametrize("mode", ["refuse", "silent"])
+def test_the_readiness_check_reports_the_cache_and_mail_as_degraded_and_the_hub_still_ready(
+    client, cache_down, mode
+):
+    with FaultySMTPServer(mode) as server, override_settings(MAILERS=server.mailers(timeout=1)):
+        response = client.get("/health/ready/")
+    assert response.status_code == 200
+    report = json.loads(response.content)
+    assert report["status"] == "degraded"
+    assert report["checks"]["database"]["status"] == "ok"
+    assert report["checks"]["cache"]["status"] == "unavailable"
+    assert report["checks"]["mail"]["status"] == "unavailable"
+    assert report["checks"]["search"]["status"] == "ok"
+
+
+def test_the_readiness_check_says_ready_when_every_service_answers(client):
+    response = client.get("/health/ready/")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {
+        "status": "ready",
+        "checks": {name: {"status": "ok"} for name in ("database", "cache", "search", "mail")},
+    }
