@@ -53,7 +53,12 @@ class OutboundProblem(Exception):
 
 
 class Refused(OutboundProblem):
-    """The hub does not send requests to this address."""
+    """The hub does not send requests to this address. ``code`` says why, for
+    forms that word it their own way: invalid, scheme, credentials, internal."""
+
+    def __init__(self, message, code="invalid"):
+        super().__init__(message)
+        self.code = code
 
 
 class TimedOut(OutboundProblem):
@@ -130,9 +135,9 @@ class Target:
         except ValueError as error:
             raise Refused("The address is not a valid web address.") from error
         if self.scheme not in DEFAULT_PORTS:
-            raise Refused("Only web addresses (http:// or https://) are fetched.")
+            raise Refused("Only web addresses (http:// or https://) are fetched.", "scheme")
         if parts.username is not None or parts.password is not None:
-            raise Refused("Addresses with a user name or password in them are not fetched.")
+            raise Refused("Addresses with a user name or password in them are not fetched.", "credentials")
         if not host:
             raise Refused("The address has no host name.")
         try:
@@ -159,7 +164,8 @@ class Target:
                 if not (is_public_address(address) or _allowed(address, self.port)):
                     raise Refused(
                         f"The address leads to an internal network address ({address}), "
-                        "which the hub does not visit."
+                        "which the hub does not visit.",
+                        "internal",
                     )
         return addresses
 

@@ -25,6 +25,7 @@ from wagtail.coreutils import find_available_slug
 from wagtail.log_actions import log
 from wagtail.models import Revision
 
+from hub import outbound
 from hub.models import EvidenceLevel, Topic
 from hub.privacy import visible_pages
 
@@ -37,6 +38,17 @@ DONE_SESSION_KEY = "knowledge:suggested-title"
 
 class SuggestionsClosed(Exception):
     """There is no library (or no review workflow) to take suggestions into."""
+
+
+LINK_REFUSED = {
+    "internal": (
+        "This link leads to an internal network address, not a public web page. "
+        "Enter the address people use to open the resource on the web."
+    ),
+    "credentials": "Leave the user name and password out of the link: enter the resource's public address.",
+    "scheme": "Enter a web address that starts with https:// or http://.",
+    "invalid": "Enter a full web address, for example https://www.samhsa.gov/resource.",
+}
 
 
 class SuggestResourceForm(forms.Form):
@@ -91,6 +103,12 @@ class SuggestResourceForm(forms.Form):
         link = self.cleaned_data["link"]
         if urlsplit(link).scheme.lower() not in ("http", "https"):
             raise forms.ValidationError("Enter a web address that starts with https:// or http://.")
+        # Editors and the link checker open suggested links: none may point
+        # inside the hub's own network (the same rule as every fetch).
+        try:
+            outbound.check_address(link)
+        except outbound.Refused as refused:
+            raise forms.ValidationError(LINK_REFUSED.get(refused.code, LINK_REFUSED["invalid"])) from refused
         return link
 
 

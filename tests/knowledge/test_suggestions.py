@@ -150,6 +150,32 @@ def test_only_web_addresses_can_be_suggested(signed_in):
     assert not ResourcePage.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://127.0.0.1:8000/admin/",
+        "http://localhost/",
+        "http://10.0.0.7/report.pdf",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[fd00:ec2::254]/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_links_to_internal_network_addresses_are_refused_with_a_message(signed_in, link):
+    response = suggest(signed_in, link=link)
+    assert response.status_code == 400
+    assert "leads to an internal network address" in response.content.decode()
+    assert not ResourcePage.objects.exists()
+
+
+def test_links_with_a_user_name_or_password_are_refused_with_a_message(signed_in):
+    response = suggest(signed_in, link="https://morgan:secret@zerosuicide.edc.org/toolkit")
+    assert response.status_code == 400
+    assert "Leave the user name and password out of the link" in response.content.decode()
+    assert not ResourcePage.objects.exists()
+
+
 def test_a_tampered_topic_is_refused_with_a_message(signed_in):
     response = suggest(signed_in, topics=[Topic.objects.order_by("-pk").first().pk + 1000])
     assert response.status_code == 400
