@@ -496,13 +496,15 @@ class ResourceImporter:
         return self._sibling_slugs
 
     def index(self, page_ids):
+        # Through each backend's add_bulk, as every other index write: the hub's
+        # Elasticsearch backend queues what it cannot take (search/indexing.py)
+        # instead of aborting the import.
         for backend in get_search_backends():
-            index = backend.get_index_for_model(ResourcePage)
             for start in range(0, len(page_ids), 500):
                 chunk = page_ids[start : start + 500]
                 objects = list(ResourcePage.get_indexed_objects().filter(pk__in=chunk))
                 if objects:
-                    index.add_items(ResourcePage, objects)
+                    backend.add_bulk(ResourcePage, objects)
 
     @contextmanager
     def _bulk_mode(self):

@@ -211,3 +211,25 @@ def test_one_importer_can_run_two_files(library):
     library.refresh_from_db()
     assert library.numchild == 2
     assert sorted(ResourcePage.objects.values_list("external_id", flat=True)) == ["r1", "r2"]
+
+
+def test_an_import_during_a_search_and_mail_outage_completes_and_queues_its_index_writes(library, home_page):
+    from django.test import override_settings
+
+    from search.models import IndexQueueItem
+    from tests.hub.faulty_services import FaultySMTPServer
+    from tests.search.outage import OUTAGE
+
+    with FaultySMTPServer("refuse") as smtp, override_settings(MAILERS=smtp.mailers(timeout=1)), OUTAGE:
+        report = run(SAMPLE.read_text(), library)
+    assert report.created == 48 and not report.rejected
+    imported = ResourcePage.objects.filter(external_id__isnull=False).live()
+    assert imported.count() == 48
+    # Every imported page waits in the outage queue for Elasticsearch, and the
+    # database backend (the fallback during the outage, the default here) has them.
+    queued = set(
+        IndexQueueItem.objects.filter(content_type__model="resourcepage").values_list("object_id", flat=True)
+    )
+    assert queued == {str(pk) for pk in imported.values_list("pk", flat=True)}
+    found = ResourcePage.objects.live().search("tribal behavioral health agenda", operator="or")
+    assert "The National Tribal Behavioral Health Agenda" in [p.title for p in found]
