@@ -160,7 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/account/sign-in/"
 LOGIN_REDIRECT_URL = "/account/"
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
-# Sign-in attempts are limited per username and address (community/auth.py).
+# Sign-in attempts are limited per account and client address (community/auth.py).
 AUTHENTICATION_BACKENDS = ["community.auth.RateLimitedModelBackend"]
 # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
 # believed: rate limits count the client behind them (hub/ratelimit.py). Empty:
@@ -230,7 +230,8 @@ CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache that serves on, uncached, while Redis is down.
+            "BACKEND": "hub.cache_backend.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hub"),
             "TIMEOUT": 600,
@@ -251,7 +252,6 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Page views and document downloads counted per day for the steering reports
 # (metrics/counting.py): a cache increment per view, no personal data. 0 turns it off.
 HUB_COUNT_VIEWS = env_bool("HUB_COUNT_VIEWS", True)
-
 # X-Page-Cache: hit/miss on cached pages, for operations checking the cache;
 # off unless asked for (or DEBUG), so visitors learn nothing of the cache.
 HUB_EXPOSE_CACHE_HEADER = env_bool("HUB_EXPOSE_CACHE_HEADER", DEBUG)
@@ -260,6 +260,7 @@ HUB_EXPOSE_CACHE_HEADER = env_bool("HUB_EXPOSE_CACHE_HEADER", DEBUG)
 # ("host" or "host:port") are exempt: empty in production; `make run` allows
 # itself so the demo partners' feeds, served by the local hub, can be read.
 HUB_OUTBOUND_ALLOWED_HOSTS = env_list("HUB_OUTBOUND_ALLOWED_HOSTS")
+
 # E-mail (Django 6.1 mailers). EMAIL_URL-style pieces keep .env files short.
 _smtp_host = os.environ.get("EMAIL_HOST", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CoP Knowledge Hub <hub@localhost>")
@@ -267,7 +268,8 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 if _smtp_host:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            # Django's SMTP backend that records each failed send (hub/mail.py).
+            "BACKEND": "hub.mail.SMTPEmailBackend",
             "OPTIONS": {
                 "host": _smtp_host,
                 "port": int(os.environ.get("EMAIL_PORT", "587")),

@@ -74,8 +74,8 @@ def test_search_uses_the_database_backend_unless_elasticsearch_url_is_set():
     ("env", "backend"),
     [
         ({}, "django.core.cache.backends.locmem.LocMemCache"),
-        ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "django.core.cache.backends.redis.RedisCache"),
-        ({"CACHE_URL": "redis://127.0.0.1:6379/2"}, "django.core.cache.backends.redis.RedisCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/1"}, "hub.cache_backend.ResilientRedisCache"),
+        ({"CACHE_URL": "redis://127.0.0.1:6379/2"}, "hub.cache_backend.ResilientRedisCache"),
     ],
 )
 def test_cache_is_redis_when_configured_and_local_memory_otherwise(env, backend):
@@ -85,7 +85,7 @@ def test_cache_is_redis_when_configured_and_local_memory_otherwise(env, backend)
 def test_email_uses_smtp_mailer_when_a_host_is_configured():
     backend = setting("MAILERS['default']['BACKEND']", EMAIL_HOST="smtp.example.org")
     host = setting("MAILERS['default']['OPTIONS']['host']", EMAIL_HOST="smtp.example.org")
-    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert backend == "hub.mail.SMTPEmailBackend"
     assert host == "smtp.example.org"
     assert setting("MAILERS['default']['BACKEND']") == "django.core.mail.backends.console.EmailBackend"
 
