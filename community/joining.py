@@ -2,29 +2,31 @@
 
 What it guards against, without any outside service:
 - robots, with a honeypot field people never see;
-- floods, with a limit per e-mail address and per network address, counted in
-  Django's cache (``SUBMISSIONS_PER_ADDRESS`` an hour per e-mail address);
-- duplicates: a second application from the same e-mail address is not saved;
-  the person is told the status of the first.
+- floods, with a limit per e-mail address and per client address
+  (``hub.ratelimit``: ``SUBMISSIONS_PER_ADDRESS`` an hour per e-mail address);
+- duplicates: a second application from the same e-mail address is not saved.
+- telling strangers about others: whatever the hub knows about the address
+  (a member, an application waiting, approved or declined), the page gives the
+  same answer as for a new application; the e-mail to that address says what
+  applies (``application_already``). Only a signed-in member typing their own
+  address is told on the page.
 
 A valid application is saved first, then the applicant's confirmation and the
 steering team's notice are sent; a failing mail service is noted on the
 application for staff and never loses it.
 """
 
-import hashlib
-
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from hub.forms import email_field, name_field
-from hub.models import Topic
+from hub.forms import email_field, name_field, normalise_email, with_email
+from hub.models import HubSettings, Topic
+from hub.ratelimit import Limit, client_address
 
 from . import mail
 from .models import ORGANISATION_TYPES, MembershipApplication, WorkingGroupPage
@@ -32,6 +34,8 @@ from .models import ORGANISATION_TYPES, MembershipApplication, WorkingGroupPage
 SUBMISSIONS_PER_ADDRESS = 3
 SUBMISSIONS_PER_NETWORK_ADDRESS = 20
 RATE_WINDOW_SECONDS = 3600
+BY_EMAIL = Limit("join-email", SUBMISSIONS_PER_ADDRESS, RATE_WINDOW_SECONDS)
+BY_CLIENT = Limit("join-client", SUBMISSIONS_PER_NETWORK_ADDRESS, RATE_WINDOW_SECONDS)
 SENT_SESSION_KEY = "community:application-sent"
 HONEYPOT_MESSAGE = (
     "This form looks as if it was filled in automatically, so it was not sent. If you are a person, "
@@ -114,7 +118,7 @@ class JoinForm(forms.Form):
         return ""
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip()
+        return normalise_email(self.cleaned_data["email"])
 
 
 def open_working_groups(request):
@@ -125,25 +129,9 @@ def open_working_groups(request):
 # --- rate limiting -----------------------------------------------------------
 
 
-def _count_key(kind, value):
-    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-    return f"community:join:{kind}:{digest}"
-
-
-def _hit(key, limit):
-    """Count one submission against ``key``; True while still within ``limit``."""
-    cache.add(key, 0, RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
-        count = 1
-    return count <= limit
-
-
 def within_rate_limit(request, email):
-    by_address = _hit(_count_key("email", email), SUBMISSIONS_PER_ADDRESS)
-    by_network = _hit(_count_key("ip", request.META.get("REMOTE_ADDR", "")), SUBMISSIONS_PER_NETWORK_ADDRESS)
+    by_address = BY_EMAIL.hit(normalise_email(email))
+    by_network = BY_CLIENT.hit(client_address(request))
     return by_address and by_network
 
 
@@ -153,9 +141,9 @@ def within_rate_limit(request, email):
 def existing_status(email):
     """What the hub already knows about ``email``: 'member', an earlier
     application's status, or None."""
-    if get_user_model().objects.filter(email__iexact=email, is_active=True).exists():
+    if with_email(get_user_model().objects.filter(is_active=True), email).exists():
         return "member", None
-    earlier = MembershipApplication.objects.filter(email__iexact=email).order_by("-submitted_at").first()
+    earlier = with_email(MembershipApplication.objects.all(), email).order_by("-submitted_at").first()
     if earlier is None:
         return None, None
     return earlier.status, earlier
@@ -203,6 +191,25 @@ def send_application_emails(application):
     return errors
 
 
+def send_what_applies(request, status, earlier, email):
+    """The e-mail to an address the hub already knows, saying what applies to it.
+    Only what the hub holds goes in it, nothing the sender typed. Returns the error."""
+    User = get_user_model()
+    account = with_email(User.objects.filter(is_active=True), email).first() if status == "member" else None
+    context = {
+        "status": status,
+        "earlier": earlier,
+        "name": earlier.name if earlier else (account.get_full_name() if account else ""),
+        "sign_in_url": mail.full_url(reverse("login")),
+        "reset_url": mail.full_url(reverse("password_reset")),
+        "contact_email": HubSettings.for_request(request).contact_email,
+    }
+    error = mail.send("application_already", context, [email])
+    if error and earlier is not None:
+        earlier.note_email_problem("A reply to a repeated application", error)
+    return error
+
+
 def render_join_page(page, request, form, status=200, **extra):
     context = page.get_context(request)
     context.update(form=form, **extra)
@@ -226,14 +233,20 @@ def serve_join_page(page, request):
         return render_join_page(page, request, form, status=429, rate_limited=True)
 
     known, earlier = existing_status(email)
-    if known is not None:
+    if known is not None and request.user.is_authenticated and normalise_email(request.user.email) == email:
+        # Their own address: nothing to hide from them.
         return render_join_page(page, request, form, already=known, earlier=earlier, email=email)
 
-    application = create_application(form.cleaned_data)
-    send_application_emails(application)
+    if known is not None:
+        copy_sent = send_what_applies(request, known, earlier, email) is None
+    else:
+        application = create_application(form.cleaned_data)
+        send_application_emails(application)
+        copy_sent = application.copy_sent
+    # The same answer whatever the hub knew about the address (see the module's docstring).
     request.session[SENT_SESSION_KEY] = {
-        "name": application.name,
-        "email": application.email,
-        "copy_sent": application.copy_sent,
+        "name": form.cleaned_data["name"],
+        "email": email,
+        "copy_sent": copy_sent,
     }
     return HttpResponseRedirect(f"{page.get_url(request)}?sent=1", status=303)

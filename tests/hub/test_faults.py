@@ -110,9 +110,9 @@ def test_pages_sign_in_suggestions_applications_and_registrations_survive_cache_
     application = MembershipApplication.objects.get(email="jordan@example.org")
     assert application.email_problem
     html = response.content.decode()
-    assert "we have your application" in html
-    assert "We sent a copy" not in html
-    assert "could not send you a copy" in html
+    assert "Thank you, Jordan Rivera" in html
+    assert "We have sent the details" not in html
+    assert "We could not send the e-mail to that address just now" in html
 
     # An event registration: stored, and the person is told the e-mail did not go.
     response = assert_no_server_error(
