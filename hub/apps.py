@@ -9,8 +9,10 @@ class HubConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
-        from . import audience, cache, privacy
+        from . import audience, cache, privacy, spreadsheets
 
+        # Wagtail's CSV exports write no cell a spreadsheet runs as a formula.
+        spreadsheets.protect_wagtail_exports()
         cache.connect_purge_signals()
         audience.connect_signals()
         m2m_changed.connect(

@@ -2,18 +2,18 @@
 dashboard, the landscape and gap analysis, and its snapshots. Only the Steering
 group and superusers see them; everyone else with admin access gets a 403."""
 
-import csv
 import logging
 from functools import wraps
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
+
+from hub.spreadsheets import csv_response
 
 from . import charts, counting, figures, gaps
 from .models import GapSnapshot
@@ -37,15 +37,6 @@ def steering_only(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def csv_response(filename, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return response
 
 
 def _period_context(request):
