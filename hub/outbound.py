@@ -33,6 +33,9 @@ from urllib3.exceptions import HTTPError, MaxRetryError, NewConnectionError, Pro
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 MAX_REDIRECTS = 5
+# The certificate authorities https servers are checked against (the same
+# bundle requests uses).
+CA_BUNDLE = certifi.where()
 REDIRECTS = {301, 302, 303, 307, 308}
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -222,7 +225,7 @@ def _send(target, address, method, headers, timeout):
             address,
             target.port,
             cert_reqs="CERT_REQUIRED",
-            ca_certs=certifi.where(),
+            ca_certs=CA_BUNDLE,
             server_hostname=target.host,
             assert_hostname=target.host,
             **kwargs,

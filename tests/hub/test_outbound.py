@@ -100,3 +100,83 @@ def test_the_allow_list_exempts_only_the_host_and_port_it_names():
 
 def test_nothing_internal_is_allowed_by_default(settings):
     assert settings.HUB_OUTBOUND_ALLOWED_HOSTS == []
+
+
+# --- https: the checked address, the partner's name ---------------------------------------
+
+
+@pytest.fixture
+def https_partner(tmp_path, monkeypatch):
+    """An https server on 127.0.0.1 with a certificate for feeds.partner.test,
+    trusted for the test, and that name resolving to it."""
+    import http.server
+    import shutil
+    import socket
+    import ssl
+    import subprocess
+    import threading
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make the test certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert]
+        + ["-days", "2", "-subj", "/CN=feeds.partner.test"]
+        + [
+            "-addext",
+            "subjectAltName=DNS:feeds.partner.test",
+            "-addext",
+            "keyUsage=critical,keyCertSign,digitalSignature",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    seen_hosts = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen_hosts.append(self.headers.get("Host"))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def partner_dns(host, *args, **kwargs):
+        # The partner's DNS is the boundary stubbed here.
+        if host in ("feeds.partner.test", "other.partner.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", partner_dns)
+    monkeypatch.setattr(outbound, "CA_BUNDLE", str(cert))
+    with override_settings(HUB_OUTBOUND_ALLOWED_HOSTS=[f"127.0.0.1:{port}"]):
+        yield port, seen_hosts
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_connects_to_the_checked_address_with_the_partners_name_in_sni_and_host(https_partner):
+    port, seen_hosts = https_partner
+    with outbound.fetch(f"https://feeds.partner.test:{port}/feed.xml") as response:
+        assert response.status_code == 200
+        assert b"".join(response.iter_content()) == b"ok"
+    assert seen_hosts == [f"feeds.partner.test:{port}"]
+
+
+def test_https_refuses_a_certificate_for_another_name(https_partner):
+    port, seen_hosts = https_partner
+    with pytest.raises(outbound.Unreachable, match="certificate"):
+        outbound.fetch(f"https://other.partner.test:{port}/feed.xml")
+    assert seen_hosts == []
