@@ -32,7 +32,9 @@ import time
 
 from django.core.cache.backends.redis import RedisCache
 from django.dispatch import Signal
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_timeout", 1.0)
         # A call that fails is not retried by the client: the next request tries again.
         options.setdefault("retry_on_timeout", False)
+        options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(server, {**params, "OPTIONS": options})
         self.location = ",".join(self._servers)
         self._health = _health_of(self.location)

@@ -92,3 +92,75 @@ class FaultySMTPServer:
             pass
         finally:
             writer.close()
+
+
+class SwitchableProxy:
+    """A TCP proxy on 127.0.0.1 to a real service (Redis) that can be cut and
+    restored: while cut, open connections are dropped and new ones closed at
+    once, as when the service goes away."""
+
+    def __init__(self, host, port):
+        self.target = (host, port)
+        self.is_cut = False
+        self._writers = set()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        self._ready.wait(5)
+        return self
+
+    def __exit__(self, *exc):
+        self.cut()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    def cut(self):
+        self.is_cut = True
+        done = threading.Event()
+
+        def drop():
+            for writer in list(self._writers):
+                writer.close()
+            self._writers.clear()
+            done.set()
+
+        self._loop.call_soon_threadsafe(drop)
+        done.wait(5)
+
+    def restore(self):
+        self.is_cut = False
+
+    def _run(self):
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+            self._loop.close()
+
+    async def _pipe(self, reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def _handle(self, client_reader, client_writer):
+        if self.is_cut:
+            client_writer.close()
+            return
+        server_reader, server_writer = await asyncio.open_connection(*self.target)
+        self._writers.update((client_writer, server_writer))
+        await asyncio.gather(
+            self._pipe(client_reader, server_writer), self._pipe(server_reader, client_writer)
+        )
+        self._writers.difference_update((client_writer, server_writer))
