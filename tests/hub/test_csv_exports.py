@@ -160,3 +160,59 @@ def test_wagtails_own_reports_neutralise_page_titles(admin_client, home_page, ma
     rows = download(admin_client, reverse("wagtailadmin_reports:site_history"), export="csv")
     row = row_with(rows, "HYPERLINK")
     assert NEUTRALISED in row
+
+
+def test_referral_counts_export_neutralises_partner_names(admin_client, home_page):
+    from community.models import ReferralCount
+
+    partner = PartnerCommunityPageFactory(parent=CommunityIndexPageFactory(parent=home_page), title=FORMULA)
+    ReferralCount.objects.create(partner=partner, day=timezone.localdate(), via_link=3, via_website=1)
+    rows = download(admin_client, "/admin/community/referralcount/", export="csv")
+    row = row_with(rows, "HYPERLINK")
+    assert NEUTRALISED in row and "3" in row
+
+
+def test_due_for_review_report_export_neutralises_titles_and_owner_names(admin_client, home_page, make_user):
+    import datetime
+
+    owner = make_user("olive", "Contributors", first_name="@Olive")
+    ResourcePageFactory(
+        parent=ResourceIndexPageFactory(parent=home_page),
+        title=FORMULA,
+        owner=owner,
+        next_review_due=timezone.localdate() - datetime.timedelta(days=3),
+    )
+    rows = download(admin_client, reverse("knowledge_due_for_review"), export="csv")
+    row = row_with(rows, "HYPERLINK")
+    assert row[0] == NEUTRALISED
+    assert any(cell.startswith("'@Olive") for cell in row), row
+
+
+def test_searches_with_no_results_export_neutralises_queries(admin_client):
+    SearchDailyStat.objects.create(
+        date=timezone.localdate(), query="+cmd", searches=2, searches_without_results=2
+    )
+    rows = download(admin_client, reverse("search_without_results_report"), export="csv")
+    assert row_with(rows, "cmd")[:3] == ["'+cmd", "2", "2"]
+
+
+def test_gap_snapshot_and_comparison_downloads_neutralise_topic_names(admin_client, home_page):
+    from hub.models import Population, ResourceType, Topic
+    from metrics import gaps
+    from metrics.periods import last_days
+
+    topic = Topic.objects.create(name=FORMULA, slug="formula-topic")
+    older = gaps.take_snapshot(last_days(30), label="Before")
+    rows = download(admin_client, reverse("metrics_snapshot_csv", args=[older.pk]))
+    assert row_with(rows, "HYPERLINK")[1] == NEUTRALISED
+
+    resource = ResourcePageFactory(
+        parent=ResourceIndexPageFactory(parent=home_page),
+        topics=[topic],
+        populations=[Population.objects.first()],
+        resource_type=ResourceType.objects.first(),
+    )
+    resource.save_revision().publish()
+    newer = gaps.take_snapshot(last_days(30), label="After")
+    rows = download(admin_client, reverse("metrics_compare"), older=older.pk, newer=newer.pk, export="csv")
+    assert row_with(rows, "HYPERLINK")[2] == NEUTRALISED
