@@ -7,14 +7,16 @@ a thread that fails in one of the ways a real mail service does:
 - ``refuse``: answers ``554`` on connect, before any command;
 - ``sender``: greets and accepts EHLO, then ``451`` (try later) to MAIL FROM;
 - ``recipient``: greets, accepts MAIL FROM, then ``550`` (no such user) to RCPT;
-- ``silent``: accepts the connection and never answers (a timeout).
+- ``silent``: accepts the connection and never answers (a timeout);
+- ``some``: takes mail, but answers ``550`` to any recipient whose address
+  holds "refused" (the others get the message).
 """
 
 import asyncio
 import socket
 import threading
 
-MODES = ("refuse", "sender", "recipient", "silent")
+MODES = ("refuse", "sender", "recipient", "silent")  # the ways every message fails
 
 
 def closed_port():
@@ -25,7 +27,7 @@ def closed_port():
 
 class FaultySMTPServer:
     def __init__(self, mode):
-        assert mode in MODES, mode
+        assert mode in (*MODES, "some"), mode
         self.mode = mode
         self.connections = 0
         self._loop = asyncio.new_event_loop()
@@ -79,7 +81,13 @@ class FaultySMTPServer:
                 elif command.startswith("MAIL FROM"):
                     reply = "451 4.3.0 Try again later" if self.mode == "sender" else "250 OK"
                 elif command.startswith("RCPT TO"):
-                    reply = "550 5.1.1 No such user here"
+                    accepted = self.mode == "some" and "REFUSED" not in command
+                    reply = "250 OK" if accepted else "550 5.1.1 No such user here"
+                elif command == "DATA":
+                    writer.write(b"354 Go ahead\r\n")
+                    while (await reader.readline()) not in (b".\r\n", b""):
+                        pass
+                    reply = "250 Queued"
                 elif command.startswith("QUIT"):
                     writer.write(b"221 Bye\r\n")
                     await writer.drain()
