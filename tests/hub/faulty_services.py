@@ -8,6 +8,8 @@ a thread that fails in one of the ways a real mail service does:
 - ``sender``: greets and accepts EHLO, then ``451`` (try later) to MAIL FROM;
 - ``recipient``: greets, accepts MAIL FROM, then ``550`` (no such user) to RCPT;
 - ``silent``: accepts the connection and never answers (a timeout);
+- ``tls``: offers STARTTLS, then answers the TLS handshake with plain text (a
+  TLS error);
 - ``some``: takes mail, but answers ``550`` to any recipient whose address
   holds "refused" (the others get the message).
 """
@@ -16,7 +18,7 @@ import asyncio
 import socket
 import threading
 
-MODES = ("refuse", "sender", "recipient", "silent")  # the ways every message fails
+MODES = ("refuse", "sender", "recipient", "silent", "tls")  # the ways every message fails
 
 
 def closed_port():
@@ -48,7 +50,12 @@ class FaultySMTPServer:
         return {
             "default": {
                 "BACKEND": "hub.mail.SMTPEmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "use_tls": False, "timeout": timeout},
+                "OPTIONS": {
+                    "host": "127.0.0.1",
+                    "port": self.port,
+                    "use_tls": self.mode == "tls",
+                    "timeout": timeout,
+                },
             }
         }
 
@@ -77,7 +84,13 @@ class FaultySMTPServer:
             while line := await reader.readline():
                 command = line.decode(errors="replace").strip().upper()
                 if command.startswith(("EHLO", "HELO")):
-                    reply = "250 faulty.example"
+                    reply = (
+                        "250-faulty.example\r\n250 STARTTLS" if self.mode == "tls" else "250 faulty.example"
+                    )
+                elif command == "STARTTLS":
+                    writer.write(b"220 Ready to start TLS\r\nthis is not a TLS handshake\r\n")
+                    await writer.drain()
+                    return
                 elif command.startswith("MAIL FROM"):
                     reply = "451 4.3.0 Try again later" if self.mode == "sender" else "250 OK"
                 elif command.startswith("RCPT TO"):
