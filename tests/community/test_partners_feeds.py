@@ -246,3 +246,55 @@ def test_the_feed_is_read_from_the_address_that_was_checked_not_from_a_second_lo
     assert allowed_feed.hosts == [f"feeds.rebinding.test:{port}"]
     result = PartnerFeedResult.objects.get(partner=partner)
     assert result.succeeded, result.message
+
+
+def test_a_partner_calendar_redirecting_to_the_metadata_address_is_refused_while_its_news_is_read(
+    make_partner,
+):
+    routes = {
+        "/news.xml": Answer(ATOM),
+        "/events.ics": Answer(
+            "", status=308, headers={"Location": "http://169.254.169.254/latest/user-data"}
+        ),
+    }
+    with partner_server(routes) as base:
+        partner = make_partner(
+            "Calendar Partner", news_feed_url=f"{base}/news.xml", events_feed_url=f"{base}/events.ics"
+        )
+        run_command()
+    results = {r.kind: r for r in PartnerFeedResult.objects.filter(partner=partner)}
+    assert len(results) == 2
+    assert results["news"].succeeded
+    assert not results["event"].succeeded and "169.254.169.254" in results["event"].message
+    assert not PartnerUpdate.objects.filter(kind=PartnerUpdate.EVENT).exists()
+
+
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("file:///etc/passwd", "Only web addresses"),
+        ("gopher://127.0.0.1:6379/_FLUSHALL", "Only web addresses"),
+        ("http://admin:secret@partner.example.org/feed.xml", "user name or password"),
+    ],
+)
+def test_a_redirect_to_another_scheme_or_to_an_address_with_credentials_is_refused(
+    make_partner, location, reason
+):
+    routes = {"/news.xml": Answer("", status=302, headers={"Location": location})}
+    with partner_server(routes) as base:
+        partner = make_partner("Redirecting Partner", news_feed_url=f"{base}/news.xml")
+        run_command()
+    result = PartnerFeedResult.objects.get(partner=partner)
+    assert not result.succeeded and reason in result.message
+
+
+def test_a_redirect_loop_is_recorded_as_a_failure_after_five_hops(make_partner):
+    routes = {
+        "/a": Answer("", status=302, headers={"Location": "/b"}),
+        "/b": Answer("", status=302, headers={"Location": "/a"}),
+    }
+    with partner_server(routes) as base:
+        partner = make_partner("Looping Partner", news_feed_url=f"{base}/a")
+        run_command()
+    result = PartnerFeedResult.objects.get(partner=partner)
+    assert not result.succeeded and "More than 5 redirects" in result.message
