@@ -24,11 +24,15 @@ raising, for callers that note it on their own record.
 import email.policy
 import logging
 import smtplib
+from datetime import timedelta
 
 from django.core.mail.backends import smtp
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+KEEP_FAILURES = timedelta(days=90)
 
 
 def describe(error):
@@ -42,6 +46,8 @@ def record_failure(messages, error):
 
     try:
         with transaction.atomic():
+            # Addresses are personal data: a failure is kept long enough to follow up.
+            MailFailure.objects.filter(failed_at__lt=timezone.now() - KEEP_FAILURES).delete()
             MailFailure.objects.bulk_create(
                 MailFailure(
                     subject=str(message.subject or "")[:255],

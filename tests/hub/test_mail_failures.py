@@ -3,10 +3,13 @@
 code that sent it. The mail server is a real local SMTP server that fails
 (``faulty_services``)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.mail import EmailMessage
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from hub.models import MailFailure
 
@@ -47,3 +50,13 @@ def test_editors_and_steering_read_the_mail_failures_and_contributors_do_not(cli
     response = client.get(reverse("hub_mail_failures"))
     assert response.status_code in (302, 403)
     assert "jordan@example.org" not in response.content.decode()
+
+
+def test_failures_older_than_ninety_days_are_deleted_when_the_next_is_recorded():
+    old = MailFailure.objects.create(subject="Old", recipients="old@example.org", error="timeout")
+    MailFailure.objects.filter(pk=old.pk).update(failed_at=timezone.now() - timedelta(days=91))
+    MailFailure.objects.create(subject="Recent", recipients="new@example.org", error="timeout")
+    with FaultySMTPServer("refuse") as server, override_settings(MAILERS=server.mailers()):
+        with pytest.raises(OSError):
+            EmailMessage("Newest", "Body", to=["ana@example.org"]).send()
+    assert set(MailFailure.objects.values_list("subject", flat=True)) == {"Recent", "Newest"}
