@@ -9,10 +9,22 @@ The form lives at ``<event>/register/`` rather than on the event page itself,
 so the event page carries no CSRF token and stays in the anonymous page cache.
 Privacy applies to it as to the page: Wagtail's ``before_serve_page`` hooks run
 for every route of a page, POSTs included.
+
+Nobody learns from the page whether an address is already registered: a
+second registration with the same address gets the answer a new one would
+(the same status code and page, worked out from the places left), and the
+existing registration's confirmation is e-mailed again to that address. Only
+a signed-in member typing their own address, or the browser that registered
+it, is told on the page. One e-mail address gets at most
+``REGISTRATIONS_PER_ADDRESS`` registration e-mails an hour, and one client
+address may send ``REGISTRATIONS_PER_CLIENT`` registrations (``hub.ratelimit``).
+The calendar file offered on the page never carries the joining link: that
+goes only to the registered address, in the confirmation.
 """
 
 import functools
 import logging
+from types import SimpleNamespace
 
 from django import forms
 from django.core.mail import EmailMessage
@@ -24,7 +36,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from wagtail.models import Page
 
-from hub.forms import email_field, name_field
+from hub.forms import email_field, name_field, normalise_email
+from hub.ratelimit import Limit, client_address
 
 from .calendar import ics_bytes
 from .models import EventRegistration
@@ -33,6 +46,10 @@ from .models.event_page import BUILT_IN
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "events:registrations"
+REGISTRATIONS_PER_ADDRESS = 5
+REGISTRATIONS_PER_CLIENT = 20
+BY_EMAIL = Limit("registration-email", REGISTRATIONS_PER_ADDRESS, 3600)
+BY_CLIENT = Limit("registration-client", REGISTRATIONS_PER_CLIENT, 3600)
 
 
 def never_cache(view):
@@ -90,7 +107,7 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -115,34 +132,48 @@ def _render(request, event, form, *, status=200, **context):
     return render(request, "events/register.html", context, status=status)
 
 
-def _remember(request, registration):
+def _remember(request, event, *, name, email, waitlisted, mail_failed):
+    """What the "done" page shows this browser: what it typed and the status a
+    registration got (or would have got: see the module's docstring)."""
     done = request.session.get(SESSION_KEY, {})
-    done[str(registration.event_id)] = registration.pk
+    done[str(event.pk)] = {"name": name, "email": email, "waitlisted": waitlisted, "mail_failed": mail_failed}
     request.session[SESSION_KEY] = done
 
 
 def _remembered(request, event):
-    pk = request.session.get(SESSION_KEY, {}).get(str(event.pk))
-    if pk is None:
-        return None
-    return EventRegistration.objects.filter(pk=pk, event=event).first()
+    done = request.session.get(SESSION_KEY, {}).get(str(event.pk))
+    return done if isinstance(done, dict) else None
+
+
+def _told_directly(request, event, email):
+    """May this request be told that ``email`` is registered? Only when it is its own."""
+    user = request.user
+    if user.is_authenticated and normalise_email(user.email) == email:
+        return True
+    remembered = _remembered(request, event)
+    return remembered is not None and remembered["email"] == email
 
 
 class EventFull(Exception):
     pass
 
 
+def _status_for_new(event, waitlist_ok):
+    """Confirmed or waitlisted; EventFull when there is no place and the person
+    has not (yet) asked for the waiting list."""
+    if event.capacity is not None and event.confirmed_count() >= event.capacity:
+        if not (event.waitlist and waitlist_ok):
+            raise EventFull
+        return EventRegistration.WAITLISTED
+    return EventRegistration.CONFIRMED
+
+
 def _save(event, request, data, *, waitlist_ok):
-    """The registration, confirmed or waitlisted; EventFull when there is no place
-    and the person has not (yet) asked for the waiting list."""
+    """The registration, confirmed or waitlisted (see ``_status_for_new``)."""
     with transaction.atomic():
         # Locking the event makes two people registering at once count each other.
         Page.objects.select_for_update().filter(pk=event.pk).first()
-        status = EventRegistration.CONFIRMED
-        if event.capacity is not None and event.confirmed_count() >= event.capacity:
-            if not (event.waitlist and waitlist_ok):
-                raise EventFull
-            status = EventRegistration.WAITLISTED
+        status = _status_for_new(event, waitlist_ok)
         user = request.user if request.user.is_authenticated else None
         return EventRegistration.objects.create(
             event=event,
@@ -240,10 +271,17 @@ def register(event, request):
         return _render(request, event, form, status=400)
 
     data = form.cleaned_data
+    # Counted before anything is looked up, so the limit says nothing about the address.
+    within_limits = BY_EMAIL.hit(data["email"])
+    within_limits = BY_CLIENT.hit(client_address(request)) and within_limits
+    if not within_limits:
+        return _render(request, event, form, status=429, rate_limited=True)
     existing = EventRegistration.objects.filter(event=event, email__iexact=data["email"]).first()
-    if existing is not None:
+    if existing is not None and _told_directly(request, event, data["email"]):
         return _render(request, event, form, duplicate=existing)
     try:
+        if existing is not None:
+            return _answer_as_new(event, request, data, existing)
         registration = _save(event, request, data, waitlist_ok=data["waitlist"])
     except EventFull:
         # Full since the form was shown: offer the waiting list, keeping what was typed.
@@ -257,16 +295,41 @@ def register(event, request):
         existing = EventRegistration.objects.filter(event=event, email__iexact=data["email"]).first()
         return _render(request, event, form, duplicate=existing)
 
-    send_confirmation(registration, request)
-    _remember(request, registration)
+    sent = send_confirmation(registration, request)
+    _remember(
+        request,
+        event,
+        name=data["name"],
+        email=data["email"],
+        waitlisted=registration.status == EventRegistration.WAITLISTED,
+        mail_failed=not sent,
+    )
+    return HttpResponseRedirect(event.url + event.reverse_subpage("registered_view"), status=303)
+
+
+def _answer_as_new(event, request, data, existing):
+    """An address already registered, typed by someone who may not be told:
+    the answer a new registration would get (EventFull included), and the
+    existing registration's confirmation e-mailed again to its address."""
+    waitlisted = _status_for_new(event, data["waitlist"]) == EventRegistration.WAITLISTED
+    sent = send_confirmation(existing, request)
+    _remember(
+        request, event, name=data["name"], email=data["email"], waitlisted=waitlisted, mail_failed=not sent
+    )
     return HttpResponseRedirect(event.url + event.reverse_subpage("registered_view"), status=303)
 
 
 @never_cache
 def registered(event, request):
-    registration = _remembered(request, event)
-    if registration is None:
+    done = _remembered(request, event)
+    if done is None:
         return HttpResponseRedirect(event.url)
+    registration = SimpleNamespace(
+        name=done["name"],
+        email=done["email"],
+        is_waitlisted=done["waitlisted"],
+        confirmation_error=done["mail_failed"],
+    )
     return render(
         request,
         "events/registered.html",
@@ -276,13 +339,10 @@ def registered(event, request):
 
 @never_cache
 def registered_calendar(event, request):
-    """The event's calendar file for the person who just registered: with the
-    joining link when they have a place."""
-    registration = _remembered(request, event)
-    has_place = bool(
-        registration and registration.status == EventRegistration.CONFIRMED and not event.cancelled
-    )
-    content = ics_bytes([event], request, name=event.title, include_joining_link=lambda e: has_place)
+    """The event's calendar file for the person who just registered. Without the
+    joining link, which goes only to the registered address (the confirmation's
+    calendar file has it), so the file is the same for every address typed."""
+    content = ics_bytes([event], request, name=event.title, include_joining_link=lambda e: False)
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
