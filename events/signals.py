@@ -1,10 +1,14 @@
 """Search sees an event's speakers and topics as published.
 
 The page row is indexed when it is saved, before its speakers (child rows) are
-written; once publishing has finished, the event is indexed again."""
+written; once publishing has finished, the event is indexed again. A new
+events index is open to contributors (hub/roles.py)."""
 
+from django.db.models.signals import post_save
 from wagtail.search.index import insert_or_update_object
 from wagtail.signals import page_published
+
+from hub.roles import let_contributors_add_here
 
 
 def reindex_published_event(sender, instance, **kwargs):
@@ -12,6 +16,7 @@ def reindex_published_event(sender, instance, **kwargs):
 
 
 def connect():
-    from .models import EventPage
+    from .models import EventIndexPage, EventPage
 
     page_published.connect(reindex_published_event, sender=EventPage, dispatch_uid="events-reindex-published")
+    post_save.connect(let_contributors_add_here, sender=EventIndexPage, dispatch_uid="events-contributors")

@@ -8,9 +8,13 @@ class HubConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
+        from wagtail.models import Page
+        from wagtail.permissions import register_permission_policy
 
         from . import audience, cache, privacy, spreadsheets
+        from .roles import HubPagePermissionPolicy
 
+        register_permission_policy(Page, HubPagePermissionPolicy(Page))
         # Wagtail's CSV exports write no cell a spreadsheet runs as a formula.
         spreadsheets.protect_wagtail_exports()
         cache.connect_purge_signals()

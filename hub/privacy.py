@@ -124,6 +124,21 @@ def restricted_paths():
     return tuple(path for _pk, path, _kind, _groups in _restrictions())
 
 
+def paths_closed_to(user):
+    """Paths of the restricted sections a signed-in person cannot read by who they
+    are (for the admin, where there is no site session): group restrictions they
+    are outside of, and every password-protected section."""
+    closed = []
+    for _pk, path, kind, group_ids in _restrictions():
+        if kind == PageViewRestriction.PASSWORD:
+            closed.append(path)
+        elif kind == PageViewRestriction.GROUPS and not (
+            user.is_superuser or group_ids & _user_group_ids(user)
+        ):
+            closed.append(path)
+    return closed
+
+
 def is_restricted(page, paths=None):
     paths = restricted_paths() if paths is None else paths
     return any(page.path.startswith(path) for path in paths)

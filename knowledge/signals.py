@@ -1,8 +1,11 @@
 """Every resource library gets the knowledge resources workflow when created,
-so no resource can skip evidence review because an editor forgot to set it."""
+so no resource can skip evidence review because an editor forgot to set it,
+and is open to contributors (hub/roles.py)."""
 
 from django.db.models.signals import post_save
 from wagtail.models import Workflow, WorkflowPage
+
+from hub.roles import let_contributors_add_here
 
 KNOWLEDGE_WORKFLOW = "Knowledge resources"
 
@@ -19,3 +22,6 @@ def connect():
     from .models import ResourceIndexPage
 
     post_save.connect(assign_knowledge_workflow, sender=ResourceIndexPage, dispatch_uid="knowledge-workflow")
+    post_save.connect(
+        let_contributors_add_here, sender=ResourceIndexPage, dispatch_uid="knowledge-contributors"
+    )

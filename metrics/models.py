@@ -19,6 +19,7 @@ class PageViewDaily(models.Model):
         verbose_name = "page views on a day"
         verbose_name_plural = "page views per day"
         constraints = [models.UniqueConstraint(fields=["date", "page"], name="one_page_view_count_per_day")]
+        permissions = [("view_dashboard", "Can see the steering reports: participation, impact and gaps")]
 
     def __str__(self):
         return f"page {self.page_id} on {self.date}: {self.views}"

@@ -1,6 +1,7 @@
 """The steering reports in the Wagtail admin: the participation and impact
-dashboard, the landscape and gap analysis, and its snapshots. Only the Steering
-group and superusers see them; everyone else with admin access gets a 403."""
+dashboard, the landscape and gap analysis, and its snapshots. Only people with
+the metrics.view_dashboard permission (the Steering group, by migration) and
+superusers see them; everyone else with admin access gets a 403."""
 
 import logging
 from functools import wraps
@@ -19,12 +20,11 @@ from . import charts, counting, figures, gaps
 from .models import GapSnapshot
 from .periods import PERIOD_CHOICES, period_from_query
 
-STEERING_GROUP = "Steering"
 logger = logging.getLogger(__name__)
 
 
 def can_see_metrics(user):
-    return user.is_active and (user.is_superuser or user.groups.filter(name=STEERING_GROUP).exists())
+    return user.is_active and user.has_perm("metrics.view_dashboard")
 
 
 def steering_only(view):

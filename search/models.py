@@ -55,6 +55,7 @@ class SearchDailyStat(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["date", "query"], name="search_daily_stat_unique")]
         ordering = ["-date", "-searches"]
+        permissions = [("view_search_reports", "Can see what people search for")]
 
     def __str__(self):
         return f"{self.query} ({self.date}: {self.searches})"

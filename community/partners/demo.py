@@ -9,6 +9,7 @@ fetched from the network."""
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
@@ -16,12 +17,14 @@ from wagtail.models import Site
 
 from community.models import CommunityIndexPage, NetworkUpdatesPage, PartnerCommunityPage, PartnerUpdate
 from hub.models import Topic
+from hub.roles import page_editors_group
 from syndication.models import LinkToUsPage
 
 from . import feeds_in
 
 FEEDS_DIR = Path(settings.BASE_DIR) / "static" / "demo" / "partner-feeds"
 
+DEMO_CONTRIBUTOR_PARTNER = "northeast-mhttn"
 PARTNERS = [
     {
         "slug": "northeast-mhttn",
@@ -176,6 +179,12 @@ def load(stdout):
         _store_demo_feed(partner, PartnerUpdate.NEWS, spec["news"])
         _store_demo_feed(partner, PartnerUpdate.EVENT, spec["events"])
 
+    # The demo contributor is a partner organisation: it edits its own partner page.
+    contributor = get_user_model().objects.filter(username="contributor").first()
+    own = PartnerCommunityPage.objects.child_of(index).filter(slug=DEMO_CONTRIBUTOR_PARTNER).first()
+    if contributor is not None and own is not None:
+        contributor.groups.add(page_editors_group(own, f"Partner editors: {own.title}"))
+
     if not NetworkUpdatesPage.objects.child_of(index).exists():
         index.add_child(
             instance=NetworkUpdatesPage(
@@ -200,4 +209,7 @@ def load(stdout):
             )
         )
         _publish(LinkToUsPage.objects.child_of(index).get())
-    stdout.write(f"Partner communities: {len(PARTNERS)} partners, network updates and Link to us page.")
+    stdout.write(
+        f"Partner communities: {len(PARTNERS)} partners, network updates and Link to us page; "
+        "the contributor account edits the Northeast partner page."
+    )

@@ -52,6 +52,8 @@ class HubSettings(ClusterableModel, BaseSiteSetting):
 
     class Meta:
         verbose_name = "hub settings"
+        # Site-wide admin abilities, granted to groups in hub/migrations (hub/roles.py).
+        permissions = [("view_review_queue", "Can see what waits for review on the admin dashboard")]
 
     @property
     def join_url(self):

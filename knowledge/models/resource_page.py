@@ -422,6 +422,7 @@ class ReviewReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["page", "sent_on"], name="one_review_reminder_a_day")]
+        permissions = [("view_review_report", "Can see the report of resources due for review")]
 
     def __str__(self):
         return f"Review reminder for page {self.page_id} on {self.sent_on}"

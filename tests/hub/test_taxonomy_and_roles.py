@@ -86,7 +86,7 @@ def test_only_review_publishes_contributors_and_editors_cannot_publish_directly(
     editor = make_user("eden", "Editors")
     reviewer = make_user("riley", "Evidence reviewers")
     page = Page.objects.get(pk=home_page.pk)
-    assert policy.user_has_permission_for_instance(contributor, "add", page)
+    assert not policy.user_has_permission_for_instance(contributor, "add", page)  # only in the sections
     assert not page.permissions_for_user(contributor).can_publish()
     assert not page.permissions_for_user(editor).can_publish()
     assert page.permissions_for_user(editor).can_edit()
