@@ -46,6 +46,16 @@ def forbid_signed_in_outsiders(serve_next):
     return serve
 
 
+# --- a working group's documents follow its membership (hub/document_privacy.py) ------------
+
+
+@hooks.register("document_use_rule")
+def group_space_documents(use, request):
+    from .views.working_groups import group_space_document_rule
+
+    return group_space_document_rule(use, request)
+
+
 # --- shared admin pieces -------------------------------------------------------------
 
 

@@ -113,3 +113,31 @@ def register_mail_failures_menu_item():
     return MailFailuresMenuItem(
         "Mail failures", reverse("hub_mail_failures"), name="mail-failures", icon_name="mail", order=1900
     )
+
+
+# --- documents follow the pages that use them (hub/document_privacy.py) ---------------------
+
+
+@hooks.register("before_serve_document")
+def refuse_hidden_documents(document, request):
+    from .document_privacy import refuse_hidden_documents as refuse
+
+    return refuse(document, request)
+
+
+def warn_about_open_collection_documents(request, page):
+    from django.contrib import messages
+
+    from .document_privacy import open_collection_documents_on
+
+    for document in open_collection_documents_on(page):
+        messages.warning(
+            request,
+            f"“{document.title}” is in a public collection, but this page is not public. The hub serves "
+            "it only to people who may see a page using it; to keep it private wherever its address is "
+            "shared, move it to a restricted collection in Documents.",
+        )
+
+
+hooks.register("after_edit_page", warn_about_open_collection_documents)
+hooks.register("after_create_page", warn_about_open_collection_documents)

@@ -2,7 +2,8 @@
 
 Only live, public content, whoever asks: the page listing starts from live pages
 with no view restriction on them or an ancestor (and a public audience), images
-and documents from collections with no view restriction. Signed-in people get
+and documents from collections with no view restriction (documents also not
+used only on restricted pages, ``hub.document_privacy``). Signed-in people get
 the same answers; the API is for partner sites, not for members.
 
 Filters on top of Wagtail's own (``type``, ``search``, ``child_of``, ``fields``,
@@ -22,6 +23,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import CollectionViewRestriction, Page, Site
 
 from hub.audience import PUBLIC
+from hub.document_privacy import public_documents
 
 
 class TermSerializer(serializers.Serializer):
@@ -202,7 +204,9 @@ class PublicImagesAPIViewSet(CheckedQueryMixin, ImagesAPIViewSet):
 
 class PublicDocumentsAPIViewSet(CheckedQueryMixin, DocumentsAPIViewSet):
     def get_queryset(self):
-        return _public_collections_only(self.model.objects.all().order_by("id"))
+        # Only what an anonymous visitor may fetch: an open collection, and not
+        # used only on restricted pages or in a working group's space.
+        return public_documents(_public_collections_only(self.model.objects.all().order_by("id")))
 
 
 api_router = WagtailAPIRouter("wagtailapi")

@@ -70,6 +70,18 @@ def ask_to_join(request):
     return HttpResponseRedirect(f"{group.get_url(request)}#membership", status=303)
 
 
+def group_space_document_rule(use, request):
+    """``document_use_rule`` hook (hub.document_privacy): a document in a
+    working group's members-only space is for the group's approved members,
+    by Wagtail's document address as by ``members_document``."""
+    if not use.model_path.startswith("members_documents."):
+        return None
+    group = WorkingGroupPage.objects.filter(pk=use.page_id).first()
+    if group is None:
+        return None
+    return group.is_member(getattr(request, "user", None))
+
+
 @require_http_methods(["GET", "HEAD"])
 def members_document(request, item_id):
     item = get_object_or_404(WorkingGroupDocument.objects.select_related("document", "page"), pk=item_id)

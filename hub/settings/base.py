@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "hub.security.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # "private, no-store" on a document served only because of who asked (hub/document_privacy.py).
+    "hub.document_privacy.PrivateDocumentMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -327,6 +329,9 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_FINISH_WORKFLOW_ACTION = "hub.workflows.publish_approved"
 WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH = True
 WAGTAIL_USAGE_COUNT_ENABLED = True
+# Documents always go through the hub's view, which checks who may open them
+# (hub/document_privacy.py), never a redirect to the storage's own address.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 TAGGIT_CASE_INSENSITIVE = True
 
