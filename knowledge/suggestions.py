@@ -4,6 +4,12 @@ A suggestion becomes a draft resource in the library, marked as a member
 suggestion (``suggested_by``), and enters the library's review workflow at once,
 so it lands in the editors' queue. Nothing here publishes: a suggestion goes
 live only when it passes editorial and evidence review.
+
+A link that is already in the library is answered with the resource only when
+it is live and the person may read it; a draft of theirs with that link is
+named to them. Otherwise (a draft, someone else's suggestion, a members-only
+page they cannot see) the suggestion is taken like any other and the editors
+match it in review: the form never tells anyone about pages they may not see.
 """
 
 from datetime import timedelta
@@ -222,9 +228,11 @@ def suggest_resource(request):
         return render_form(request, form, status=400)
 
     duplicates = find_duplicates(form.cleaned_data["link"])
-    if duplicates.exists():
-        in_library = visible_pages(duplicates, request).order_by("path").first()
-        return render_form(request, form, in_library=in_library, already_suggested=in_library is None)
+    in_library = visible_pages(duplicates, request).order_by("path").first()
+    if in_library is not None:
+        return render_form(request, form, in_library=in_library)
+    if duplicates.filter(suggested_by=request.user).exists():
+        return render_form(request, form, already_suggested=True)
 
     try:
         page = create_suggestion(library, request.user, form.cleaned_data)

@@ -202,16 +202,28 @@ def test_a_link_already_in_the_library_is_recognised_and_linked(signed_in, make_
     assert f'<a href="{existing.url}">Crisis services guidelines</a>' in html
 
 
-def test_a_link_already_suggested_is_recognised_as_being_reviewed(signed_in, library, make_user):
+def test_a_link_someone_else_suggested_is_taken_like_any_other_for_editors_to_match(
+    signed_in, library, make_user
+):
     other = Client()
     other.force_login(make_user("parker", "Partners"))
     assert suggest(other, link="https://www.example.org/peer-support/").status_code == 303
 
+    # Whether someone else suggested it is theirs to know, not this member's.
+    known = suggest(signed_in, title="Peer support", link="HTTPS://Example.org/peer-support")
+    unknown = suggest(signed_in, title="Peer support", link="https://example.org/never-suggested")
+    assert known.status_code == unknown.status_code == 303
+    assert known["Location"] == unknown["Location"]
+    assert ResourcePage.objects.count() == 3
+
+
+def test_a_member_who_suggested_a_link_is_told_they_already_did(signed_in, library):
+    assert suggest(signed_in, link="https://www.example.org/peer-support/").status_code == 303
     response = suggest(signed_in, title="Peer support", link="HTTPS://Example.org/peer-support")
     html = response.content.decode()
     assert response.status_code == 200
     assert ResourcePage.objects.count() == 1
-    assert "already suggested this link" in html
+    assert "You have already suggested this link" in html
     assert "already in the library" not in html
 
 
@@ -223,10 +235,21 @@ def test_a_members_only_resource_is_not_revealed_to_someone_who_may_not_see_it(
     client.force_login(make_user("outsider"))
 
     response = suggest(client, link="https://example.org/notes")
-    html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 303
+    html = client.get(response["Location"]).content.decode()
     assert "Closed meeting notes" not in html
-    assert "already suggested this link" in html
+    assert "already" not in html
+    assert ResourcePage.objects.filter(source_url="https://example.org/notes").count() == 2
+
+
+def test_a_draft_is_not_revealed_by_its_link(signed_in, library, make_resource):
+    draft = make_resource("Unpublished draft guide", source_url="https://example.org/draft-guide")
+    draft.unpublish()
+    known = suggest(signed_in, link="https://example.org/draft-guide")
+    unknown = suggest(signed_in, link="https://example.org/something-else")
+    assert known.status_code == unknown.status_code == 303
+    assert known["Location"] == unknown["Location"]
+    assert "Unpublished draft guide" not in signed_in.get(known["Location"]).content.decode()
 
 
 def test_a_sixth_suggestion_within_a_day_is_refused(signed_in, member):
