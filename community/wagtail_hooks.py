@@ -11,7 +11,9 @@ from django.utils.html import format_html, linebreaks
 from wagtail import hooks
 from wagtail.models import PageViewRestriction
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+from wagtail_modeladmin.options import ModelAdminGroup, modeladmin_register
+
+from hub.records_admin import RecordAdmin
 
 from . import admin_views
 from .models import MembershipApplication, WorkingGroupMembership, WorkingGroupPage
@@ -102,7 +104,7 @@ class DecisionButtonHelper(ButtonHelper):
         return buttons
 
 
-class DecisionModelAdmin(ModelAdmin):
+class DecisionModelAdmin(RecordAdmin):
     inspect_view_enabled = True
     permission_helper_class = DecisionPermissionHelper
     button_helper_class = DecisionButtonHelper

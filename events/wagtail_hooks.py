@@ -12,7 +12,9 @@ from wagtail.admin.views.pages.listing import IndexView, PageFilterSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
-from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+from wagtail_modeladmin.options import modeladmin_register
+
+from hub.records_admin import RecordAdmin
 
 from . import attendance
 from .access import ACCESS_CHOICES
@@ -88,7 +90,7 @@ class EventSeriesViewSet(SnippetViewSet):
 register_snippet(EventSeriesViewSet)
 
 
-class EventRegistrationAdmin(ModelAdmin):
+class EventRegistrationAdmin(RecordAdmin):
     model = EventRegistration
     menu_label = "Registrations"
     menu_icon = "group"

@@ -4,9 +4,10 @@ as CSV. The hub writes them; nobody adds or edits them by hand. Registered by
 syndication/wagtail_hooks.py (Wagtail reads hooks from one module per app)."""
 
 from wagtail_modeladmin.helpers import PermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
+from wagtail_modeladmin.options import ModelAdminGroup
 
 from community.models import LinkCheck, PartnerFeedResult, ReferralCount
+from hub.records_admin import RecordAdmin
 
 
 class ReadOnlyPermissionHelper(PermissionHelper):
@@ -26,7 +27,7 @@ class ReadOnlyPermissionHelper(PermissionHelper):
         return False
 
 
-class ReadOnlyAdmin(ModelAdmin):
+class ReadOnlyAdmin(RecordAdmin):
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
 
