@@ -32,8 +32,15 @@ $(STAMPS)/requirements-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(STAMPS)/requirements
 
+# The Nu HTML Checker (tests/hub/test_valid_html.py) comes from the npm registry.
+# Without npm the step is left out and that test says why it is skipped.
+$(STAMPS)/node-tools: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the HTML validity test will be skipped"; fi
+
 install: $(STAMPS)/requirements
-install-dev: $(STAMPS)/requirements-dev
+install-dev: $(STAMPS)/requirements-dev $(STAMPS)/node-tools
 
 migrate: install
 	$(PY) manage.py migrate --noinput -v0
@@ -90,4 +97,4 @@ bench-import: install-dev
 	$(PY) bench/generate_resources.py --count 10000 --import
 
 clean:
-	rm -rf $(VENV) $(STAMPS) staticfiles
+	rm -rf $(VENV) $(STAMPS) staticfiles node_modules

@@ -6,9 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from hub import page_password
+from hub import page_password, webapp
 from hub import views as hub_views
-from hub import webapp
 from search import views as search_views
 
 urlpatterns = [

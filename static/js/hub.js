@@ -1,6 +1,7 @@
 /* CoP Knowledge Hub — small progressive enhancements.
- * Everything works without this file: the navigation is shown in full by
- * default and is only collapsed behind a "Menu" button once this script runs.
+ * Everything works without this file: on narrow screens the navigation is
+ * collapsed behind the "Menu" button by CSS from the first paint, this script
+ * opens and closes it, and without JavaScript no-js.css shows it in full.
  */
 (function () {
     "use strict";
@@ -12,7 +13,8 @@
         }
         var nav = document.getElementById(button.getAttribute("aria-controls"));
         if (!nav) {
-            return; // Nothing to show or hide: keep the button hidden.
+            button.hidden = true; // Nothing to show or hide.
+            return;
         }
         var region = nav.closest(".site-nav-band") || nav;
 
@@ -22,8 +24,6 @@
         }
 
         setOpen(false);
-        button.hidden = false;
-        document.documentElement.classList.add("js-nav");
 
         button.addEventListener("click", function () {
             setOpen(button.getAttribute("aria-expanded") !== "true");
