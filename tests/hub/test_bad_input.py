@@ -88,6 +88,11 @@ AUDIT_CASES = [
     ("/api/v2/pages/?type=knowledge.ResourcePage&publication_year=99999999999999999999", {400}),
     ("/api/v2/pages/?search=crisis&search_operator=xor", {400}),
     (f"/resources/crisis{NUL}/", {400, 404}),
+    ("/resources/%FF/", {400, 404}),
+    ("/api/v2/pages/find/?id=abc", {400}),
+    ("/api/v2/images/find/?id=99999999999999999999", {400}),
+    ("/api/v2/pages/99999999999999999999/", {404}),
+    ("/r/99999999999999999999/", {404}),
     ("/search/?q=caf%ED%A0%80", {400}),
 ]
 
@@ -102,6 +107,21 @@ def test_the_audits_bad_input_gets_a_client_error_with_a_message(client, content
         assert response.json()["message"]
     else:
         assert "address" in body.lower() or "not found" in body.lower()
+
+
+@pytest.mark.django_db
+def test_a_form_sent_with_a_nul_character_is_refused_with_a_message(client, content):
+    response = client.post("/account/sign-in/", {"username": "ada\x00", "password": "pw"})
+    assert response.status_code == 400
+    assert "The form contained characters the hub cannot read" in response.content.decode()
+
+
+def test_the_refusal_page_says_what_went_wrong_in_plain_words(client, db):
+    response = client.get(f"/resources/?topic=crisis{NUL}")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "<h1>The hub cannot read this request</h1>" in body
+    assert "Check the link" in body
 
 
 # --- every public GET parameter, generated values -----------------------------------
