@@ -17,7 +17,7 @@ The sections that take contributions say so themselves: their app connects
 events index created later is open to contributors without anyone remembering.
 
 ``HubPagePermissionPolicy`` also keeps the admin's page lists (explorer, page
-search, the sidebar's explorer menu) to what a person may read: a page below a
+search, the sidebar's explorer menu, the page chooser) to what a person may read: a page below a
 section someone may only add to is listed to them only if it is theirs, or is
 live and its page privacy lets them read it on the site.
 """
@@ -71,8 +71,15 @@ class HubPagePermissionPolicy(PagePermissionPolicy):
     or work on (registered for every page model in ``hub.apps``)."""
 
     def explorable_instances(self, user):
-        pages = super().explorable_instances(user)
-        if not user.is_active or user.is_superuser:
+        return self.readable_or_worked_on(super().explorable_instances(user), user)
+
+    def readable_or_worked_on(self, pages, user):
+        """``pages`` without those ``user`` may neither read on the site nor work
+        on: drafts of others and restricted pages they are outside of, unless
+        they own the page or may change the whole section it is in."""
+        if not user.is_active:
+            return pages.none()
+        if user.is_superuser:
             return pages
         whole = [
             perm.page.path
@@ -82,3 +89,12 @@ class HubPagePermissionPolicy(PagePermissionPolicy):
         hidden = Q(live=False) | _under_any(paths_closed_to(user))
         shown = Q(owner_id=user.pk) | _under_any(whole)
         return pages.exclude(hidden & ~shown)
+
+
+def chooser_pages(pages, request):
+    """construct_page_chooser_queryset hook: the page chooser (links, related
+    resources, shared events) lists the same pages as the explorer does."""
+    from wagtail.models import Page
+    from wagtail.permissions import policy_registry
+
+    return policy_registry.get_by_type(Page).readable_or_worked_on(pages, request.user)

@@ -52,6 +52,13 @@ class VocabularyGroup(SnippetViewSetGroup):
 register_snippet(VocabularyGroup)
 
 
+@hooks.register("construct_page_chooser_queryset")
+def page_chooser_lists_readable_pages(pages, request):
+    from .roles import chooser_pages
+
+    return chooser_pages(pages, request)
+
+
 @hooks.register("construct_homepage_panels")
 def add_review_queue_panel(request, panels):
     from .review_panel import ReviewQueuePanel, is_reviewer

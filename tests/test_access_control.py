@@ -352,3 +352,25 @@ def test_the_demo_contributor_edits_its_own_partner_page_and_no_other(site):
     ]
     assert drafts, "the demo contributor edits the drafts it owns"
     assert not Page.objects.get(depth=2).permissions_for_user(contributor).can_edit()
+
+
+def test_the_page_chooser_lists_a_contributor_no_closed_meeting_or_steering_page(client, tree):
+    pages, events = tree["pages"], tree["sections"]["events"]
+    for role, sees_hidden in (("contributor", False), ("editor", True)):
+        sign_in(client, tree, role)
+        browse = client.get(reverse("wagtailadmin_choose_page_child", args=[events.pk])).content.decode()
+        search = client.get(
+            reverse("wagtailadmin_choose_page_search"), {"q": "closed meeting"}
+        ).content.decode()
+        home = client.get(
+            reverse("wagtailadmin_choose_page_child", args=[events.get_parent().pk])
+        ).content.decode()
+        assert (pages["closed meeting"].title in browse) is sees_hidden, role
+        assert (pages["closed meeting"].title in search) is sees_hidden, role
+        assert (pages["steering page"].title in home) is sees_hidden, role
+        assert (
+            pages["other partner"].title
+            in client.get(
+                reverse("wagtailadmin_choose_page_child", args=[tree["sections"]["directory"].pk])
+            ).content.decode()
+        ), "public pages stay choosable"
