@@ -297,6 +297,13 @@ ADMIN_CASES = [
     ("/admin/resources/?topics=abc&resource_type=abc&review_status=abc", 200),
     ("/admin/resources/?topics=99999999999999999999", 200),
     ("/admin/events/?when=abc&event_format=abc&access=abc", 200),
+    # Steering reports and search reports fall back to their defaults with a notice.
+    ("/admin/steering/?period=custom&start=2026-13-45&end=abc", 200),
+    ("/admin/steering/?period=custom&start=0001-01-01&end=9999-12-31", 200),
+    ("/admin/steering/gap-analysis/compare/?older=abc&newer=99999999999999999999", 200),
+    ("/admin/steering/gap-analysis/snapshots/99999999999999999999.csv", 404),
+    ("/admin/reports/searches-with-no-results/?days=abc", 200),
+    ("/admin/reports/frequent-searches/results/?days=99999999999999999999", 200),
     ("/admin/pages/abc/", 404),
     ("/admin/pages/99999999999999999999/edit/", 404),
 ]
