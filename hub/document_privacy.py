@@ -109,9 +109,10 @@ def may_download(document, request):
     (its collection's restriction is Wagtail's own check)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        from wagtail.documents.permissions import permission_policy
+        from wagtail.permissions import policy_registry
 
-        if permission_policy.user_has_permission_for_instance(user, "change", document):
+        policy = policy_registry.get_by_type(get_document_model())
+        if policy.user_has_permission_for_instance(user, "change", document):
             return True
     return document.pk in _allowed_ids([document.pk], request)
 

@@ -223,3 +223,48 @@ def test_no_warning_when_a_public_page_uses_a_public_document(client, make_resou
     }
     response = client.post(f"/admin/pages/{page.pk}/edit/", nested_form_data(data), follow=True)
     assert not any("public collection" in str(m) for m in response.context["messages"])
+
+
+def test_a_closed_meetings_slides_are_only_for_its_group(client, home_page, make_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from events.factories import EventIndexPageFactory, EventPageFactory
+
+    index = EventIndexPageFactory(parent=home_page)
+    index.save_revision().publish()
+    start = timezone.now() + datetime.timedelta(days=7)
+    slides = make_document("Partner meeting slides", "slides.pdf")
+    meeting = EventPageFactory(
+        parent=index,
+        title="Partner meeting",
+        start=start,
+        end=start + datetime.timedelta(hours=1),
+        access="partners",
+        registration="none",
+        slides=slides,
+    )
+    meeting.save_revision().publish()
+    client.force_login(make_user("morgan", "Members", "CMHC staff"))
+    assert status(client, slides) == 403
+    partner = Client()
+    partner.force_login(make_user("paula", "Partners"))
+    assert status(partner, slides) == 200
+
+
+def test_a_visitor_who_entered_a_pages_password_may_download_its_document(client, make_resource):
+    from wagtail.models import PageViewRestriction
+
+    page = make_resource("Board papers")
+    document = attach(page, make_document("Board minutes", "minutes.pdf"))
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="letmein"
+    )
+    assert status(client, document) == 302
+    client.post(
+        f"/_util/authenticate_with_password/{restriction.pk}/{page.pk}/",
+        {"password": "letmein", "return_url": page.url},
+    )
+    assert status(client, document) == 200
+    assert status(Client(), document) == 302
