@@ -374,3 +374,27 @@ def test_the_page_chooser_lists_a_contributor_no_closed_meeting_or_steering_page
                 reverse("wagtailadmin_choose_page_child", args=[tree["sections"]["directory"].pk])
             ).content.decode()
         ), "public pages stay choosable"
+
+
+def test_the_admin_reports_and_api_name_no_page_a_contributor_may_not_see(client, tree):
+    from wagtail.models import PageLogEntry
+
+    hidden = ["closed meeting", "steering page", "working group", "other partner", "others draft"]
+    for page in tree["pages"].values():
+        PageLogEntry.objects.log_action(page, "wagtail.edit", user=tree["people"]["editor"])
+    sign_in(client, tree, "contributor")
+    urls = [
+        "/admin/",
+        "/admin/reports/aging-pages/",
+        "/admin/reports/site-history/",
+        "/admin/reports/workflow/",
+        "/admin/reports/workflow_tasks/",
+        "/admin/pages/usage/events/eventpage/",
+        "/admin/pages/search/?q=meeting",
+        "/admin/api/main/pages/?search=closed",
+    ]
+    for url in urls:
+        body = client.get(url).content.decode()
+        assert [name for name in hidden if tree["pages"][name].title in body] == [], url
+    detail = client.get(f"/admin/api/main/pages/{tree['pages']['closed meeting'].pk}/")
+    assert detail.status_code == 404
