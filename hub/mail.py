@@ -9,6 +9,9 @@ notifications:
   reply, a timeout, a TLS error), is recorded as a ``MailFailure`` (listed in
   the admin under *Reports → Mail failures*) and then raised as before, so the
   caller can keep its submission and tell the person;
+- after connecting to a server fails, sends to it fail at once for
+  ``RETRY_SECONDS`` (listed like any failure) instead of each waiting for the
+  timeout again;
 - ``open()`` called on its own does not raise: Wagtail opens a connection
   before its loop of messages and only catches some errors there, so a
   refusing server would undo a "Submit for review". The failure comes back
@@ -24,6 +27,8 @@ raising, for callers that note it on their own record.
 import email.policy
 import logging
 import smtplib
+import threading
+import time
 from datetime import timedelta
 
 from django.core.mail.backends import smtp
@@ -33,6 +38,9 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 KEEP_FAILURES = timedelta(days=90)
+# After a failure to connect, sends to that server fail at once (and are
+# listed) for this long, so a request never waits out the timeout twice.
+RETRY_SECONDS = 10
 
 
 def describe(error):
@@ -70,17 +78,40 @@ def send_message(message):
     return None
 
 
+class MailServerUnreachable(smtplib.SMTPException):
+    """Not tried: connecting to this mail server failed a moment ago."""
+
+
+_unreachable = {}  # (host, port) -> (monotonic time to try again, the error)
+_unreachable_lock = threading.Lock()
+
+
 class SMTPEmailBackend(smtp.EmailBackend):
     _sending = False
 
     def open(self):
+        if self.connection:
+            return False
+        server = (self.host, self.port)
+        with _unreachable_lock:
+            retry_at, earlier = _unreachable.get(server, (0.0, None))
         try:
-            return super().open()
+            if time.monotonic() < retry_at:
+                # One wait for a server that does not answer, not one per message:
+                # Wagtail sends a notice to each reviewer in turn.
+                raise MailServerUnreachable(f"connecting failed less than {RETRY_SECONDS} s ago ({earlier})")
+            opened = super().open()
         except Exception as error:
+            if not isinstance(error, MailServerUnreachable):
+                with _unreachable_lock:
+                    _unreachable[server] = (time.monotonic() + RETRY_SECONDS, describe(error))
             if self._sending:
                 raise
             logger.warning("Could not connect to the mail server: %s", describe(error))
             return None
+        with _unreachable_lock:
+            _unreachable.pop(server, None)
+        return opened
 
     def send_messages(self, email_messages):
         if not email_messages:
@@ -129,4 +160,6 @@ class SMTPEmailBackend(smtp.EmailBackend):
         finally:
             self._sending = False
             self.close()
+        with _unreachable_lock:
+            _unreachable.pop((self.host, self.port), None)
         return True

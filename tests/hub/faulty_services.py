@@ -37,8 +37,11 @@ class FaultySMTPServer:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self):
+        from hub import mail
+
         self._thread.start()
         self._ready.wait(5)
+        mail._unreachable.clear()  # a new server: forget servers that failed before
         return self
 
     def __exit__(self, *exc):

@@ -217,6 +217,29 @@ def test_submit_for_review_in_the_admin_starts_the_review_when_mail_fails(
     assert MailFailure.objects.filter(recipients__contains="eden@example.org").exists()
 
 
+def test_a_mail_server_that_does_not_answer_is_waited_for_once_not_once_per_reviewer(
+    client, content, make_user, cache_down
+):
+    contributor = make_user("casey", "Contributors", "Partners")
+    for name in ("eden", "ellis", "emery"):
+        make_user(name, "Editors")
+    draft = ResourcePageFactory(
+        parent=content["library"],
+        title="Peer-run respite houses",
+        owner=contributor,
+        live=False,
+        resource_type=ResourceType.objects.get(slug="guide"),
+        evidence_level=EvidenceLevel.objects.get(slug="not-rated"),
+    )
+    revision = draft.save_revision(user=contributor)
+    with FaultySMTPServer("silent") as server, override_settings(MAILERS=server.mailers(timeout=1)):
+        draft.get_workflow().start(draft, contributor)
+    assert revision.pk and WorkflowState.objects.filter(object_id=str(draft.pk)).exists()
+    assert server.connections == 1
+    editors = {"eden@example.org", "ellis@example.org", "emery@example.org"}
+    assert editors <= set(MailFailure.objects.values_list("recipients", flat=True))
+
+
 @pytest.mark.parametrize("mode", ["refuse", "silent"])
 def test_the_readiness_check_reports_the_cache_and_mail_as_degraded_and_the_hub_still_ready(
     client, cache_down, mode
