@@ -19,6 +19,10 @@ With Redis (``REDIS_URL``) the generation is shared by every process. With the
 local-memory cache each process has its own, so a purge made by another process
 (a management command, a second gunicorn worker) reaches it only when its
 entries expire: ``PAGE_CACHE_SECONDS`` bounds that, and production uses Redis.
+
+While Redis cannot be reached (hub/cache_backend.py) nothing is cached and the
+generation is this process's own, moved on by its purges and every
+``UNCACHED_GENERATION_SECONDS``; when Redis is back the generation moves on.
 """
 
 import hashlib
