@@ -34,6 +34,9 @@ def cached_child(parent, slug):
     return child
 
 
+HEALTH_PREFIX = "/health/"
+
+
 class CachedSiteMiddleware:
     """Resolves the request's Wagtail site (with its specific root page) from the
     cache, where Wagtail would query for it on every request."""
@@ -42,6 +45,9 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(HEALTH_PREFIX):
+            # Health checks answer without the database, even when it is down.
+            return self.get_response(request)
         hostname = split_domain_port(request._get_raw_host())[0]
         port = request.get_port()
         key = f"hub:site:{current_generation()}:{hostname}:{port}"

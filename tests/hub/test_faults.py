@@ -267,3 +267,24 @@ def test_the_readiness_check_says_ready_when_every_service_answers(client):
         "status": "ready",
         "checks": {name: {"status": "ok"} for name in ("database", "cache", "search", "mail")},
     }
+
+
+def test_without_the_database_the_hub_is_alive_but_not_ready(client, django_db_blocker):
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        database = connections["default"]
+        saved = dict(database.settings_dict)
+        database.close()
+        database.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
+        try:
+            live = client.get("/health/live/")
+            ready = client.get("/health/ready/")
+        finally:
+            database.close()
+            database.settings_dict.update(saved)
+    assert live.status_code == 200
+    assert ready.status_code == 503
+    report = json.loads(ready.content)
+    assert report["status"] == "unavailable"
+    assert report["checks"]["database"]["status"] == "unavailable"
