@@ -25,6 +25,7 @@ class LinkToUsPage(BasePage):
 
     content_panels = BasePage.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
     search_fields = BasePage.search_fields + [index.SearchField("introduction"), index.SearchField("body")]
+    card_summary_field = "introduction"
 
     parent_page_types = ["community.CommunityIndexPage"]
     subpage_types = []

@@ -343,6 +343,7 @@ class NetworkUpdatesPage(BasePage):
     """“Across the network”: the latest news and events from every partner's feeds."""
 
     introduction = models.TextField(blank=True, help_text="A sentence above the list of updates.")
+    card_summary_field = "introduction"
 
     content_panels = BasePage.content_panels + [FieldPanel("introduction")]
     search_fields = BasePage.search_fields + [index.SearchField("introduction")]

@@ -97,7 +97,9 @@ class BasePage(Page):
 
     @property
     def meta_description(self):
-        return self.search_description or self.listing_summary
+        # Every page gets a description for search engines and link previews,
+        # from the editor's own words when there is no search description.
+        return self.search_description or self.card_summary
 
     def save(self, *args, **kwargs):
         if self.path:

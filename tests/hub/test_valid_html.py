@@ -9,6 +9,7 @@ is skipped with the reason, unless HUB_REQUIRE_BROWSER=1 (CI), where it fails.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -63,8 +64,9 @@ def validate(files):
     return json.loads(finished.stderr or "{}").get("messages", [])
 
 
-def test_every_public_page_type_is_valid_html(client, demo, tmp_path):
-    addresses = one_public_page_of_each_type()
+def test_every_public_page_type_is_valid_html_with_a_description(client, demo, tmp_path):
+    pages = one_public_page_of_each_type()
+    addresses = list(pages)
     event = next(e for e in EventPage.objects.live().public().order_by("-start") if e.registration_is_open())
     addresses += VIEWS + [f"{event.url}register/"]
     assert len(addresses) >= 15, addresses
@@ -74,6 +76,9 @@ def test_every_public_page_type_is_valid_html(client, demo, tmp_path):
         response = client.get(address)
         assert response.status_code in (200, 404), (address, response.status_code)
         assert response["Content-Type"].startswith("text/html"), address
+        if address in pages:
+            # Search engines and link previews show it; Lighthouse's SEO audit asks for it.
+            assert re.search(rb'<meta name="description" content="[^"]+">', response.content), address
         path = tmp_path / f"page-{number}.html"
         path.write_bytes(response.content)
         files[path.name] = address
