@@ -57,6 +57,12 @@ def test_without_the_cache_sign_in_limits_let_people_through_and_page_views_are_
         response = client.post(reverse("login"), {"username": "morgan", "password": "pw-for-tests"})
         assert response.status_code == 302
         assert client.get("/").status_code == 200  # a counted page view, the count lost
+        assert (
+            client.get(
+                "/?ref=midwest-peer-alliance", headers={"referer": "https://partner.example/"}
+            ).status_code
+            == 200
+        )
 
 
 @pytest.mark.skipif(not REDIS_TEST_URL, reason="REDIS_TEST_URL is not set")
