@@ -181,7 +181,7 @@ def test_submit_for_review_in_the_admin_starts_the_review_when_mail_fails(
     client, content, make_user, cache_down, mail_down
 ):
     contributor = make_user("casey", "Contributors", "Partners")
-    make_user("eden", "Editors")  # the editorial step's group is told by e-mail
+    editor = make_user("eden", "Editors")  # the editorial step's group is told by e-mail
     draft = ResourcePageFactory(
         parent=content["library"],
         title="Peer-run respite houses",
@@ -216,10 +216,24 @@ def test_submit_for_review_in_the_admin_starts_the_review_when_mail_fails(
         )
     )
     assert response.status_code == 302
-    assert WorkflowState.objects.filter(
-        object_id=str(draft.pk), status=WorkflowState.STATUS_IN_PROGRESS
-    ).exists()
+    review = WorkflowState.objects.get(object_id=str(draft.pk), status=WorkflowState.STATUS_IN_PROGRESS)
     assert MailFailure.objects.filter(recipients__contains="eden@example.org").exists()
+
+    # The editor approves the editorial step: the review moves on to evidence
+    # review, whose reviewers cannot be told either.
+    make_user("riley", "Evidence reviewers")
+    editorial = review.current_task_state
+    client.force_login(editor)
+    response = assert_no_server_error(
+        client.post(
+            reverse("wagtailadmin_pages:workflow_action", args=(draft.pk, "approve", editorial.pk)),
+            {"review": editorial.pk, "comment": "Fine by me."},
+            headers={"x-requested-with": "XMLHttpRequest"},
+        )
+    )
+    review.refresh_from_db()
+    assert review.current_task_state != editorial
+    assert MailFailure.objects.filter(recipients__contains="riley@example.org").exists()
 
 
 def test_a_mail_server_that_does_not_answer_is_waited_for_once_not_once_per_reviewer(
