@@ -398,3 +398,8 @@ def test_the_admin_reports_and_api_name_no_page_a_contributor_may_not_see(client
         assert [name for name in hidden if tree["pages"][name].title in body] == [], url
     detail = client.get(f"/admin/api/main/pages/{tree['pages']['closed meeting'].pk}/")
     assert detail.status_code == 404
+
+
+def test_no_group_publishes_directly_only_review_does(db):
+    assert not GroupPagePermission.objects.filter(permission__codename="publish_page").exists()
+    assert not Group.objects.filter(name="Moderators").exists()
