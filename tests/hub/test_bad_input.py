@@ -269,6 +269,7 @@ ADMIN_CASES = [
     ("/admin/events/eventregistration/?status=abc&o=abc", 200),
     ("/admin/events/eventregistration/?p=abc", 200),
     ("/admin/events/eventregistration/?nosuchfield=1", 400),
+    ("/admin/events/eventregistration/?export=csv&event=abc", 400),
     (f"/admin/events/eventregistration/?status={NUL}", 400),
     (f"/admin/events/eventregistration/?q=ana{NUL}", 400),
     ("/admin/events/eventregistration/inspect/abc/", 404),
