@@ -20,6 +20,7 @@ import ipaddress
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponseNotAllowed
 
@@ -30,6 +31,7 @@ ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 # When the session last showed activity (epoch seconds) and the idle limit it got then.
 SESSION_SEEN_KEY = "hub_seen"
 SESSION_IDLE_KEY = "hub_idle"
+IDLE_MESSAGE = "You were signed out after a time without activity. Please sign in again."
 
 
 def _from_trusted_proxy(request):
@@ -97,6 +99,7 @@ class SessionIdleTimeoutMiddleware:
                 # The store expires the session too; this also covers a limit
                 # that was shortened since, and a clock-skewed cache entry.
                 logout(request)
+                messages.info(request, IDLE_MESSAGE)
 
         response = self.get_response(request)
 

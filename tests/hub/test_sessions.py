@@ -80,6 +80,15 @@ def test_a_staff_session_idle_for_more_than_two_hours_is_signed_out(client, make
     assert client.get("/admin/").status_code == 302
 
 
+def test_a_person_signed_out_for_inactivity_is_told_why_on_the_sign_in_page(client, make_user):
+    make_user("morgan", "Members")
+    sign_in(client, "morgan")
+    age_session(client, FOURTEEN_DAYS + 60)
+    page = client.get("/account/", follow=True)
+    assert page.redirect_chain[-1][0].startswith(SIGN_IN)
+    assert "You were signed out after a time without activity" in page.content.decode()
+
+
 def test_a_member_session_idle_for_a_day_is_still_signed_in_but_not_after_fourteen(client, make_user):
     make_user("morgan", "Members")
     sign_in(client, "morgan")
