@@ -21,6 +21,16 @@ import threading
 MODES = ("refuse", "sender", "recipient", "silent", "tls")  # the ways every message fails
 
 
+def _shut_down(loop, server):
+    """Stop serving and let every open connection's handler finish."""
+    server.close()
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()
+
+
 def closed_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -70,8 +80,7 @@ class FaultySMTPServer:
         try:
             self._loop.run_forever()
         finally:
-            server.close()
-            self._loop.close()
+            _shut_down(self._loop, server)
 
     async def _handle(self, reader, writer):
         self.connections += 1
@@ -165,8 +174,7 @@ class SwitchableProxy:
         try:
             self._loop.run_forever()
         finally:
-            server.close()
-            self._loop.close()
+            _shut_down(self._loop, server)
 
     async def _pipe(self, reader, writer):
         try:
