@@ -20,6 +20,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from hub.mail import forget_address
+
 from .models import MemberProfile, MembershipApplication, WorkingGroupMembership
 
 personal_data_requested = Signal()
@@ -171,6 +173,7 @@ def close_account(user):
         MemberProfile.objects.filter(user=user).delete()
         WorkingGroupMembership.objects.filter(user=user).delete()
         _forget_event_registrations(user, email)
+        forget_address(email)  # e-mails to them that failed (hub/mail.py)
         for page in user.suggested_resources.all() if hasattr(user, "suggested_resources") else []:
             # The resource stays; who suggested it does not.
             type(page).objects.filter(pk=page.pk).update(suggested_by=None)

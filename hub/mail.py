@@ -26,6 +26,7 @@ raising, for callers that note it on their own record.
 
 import email.policy
 import logging
+import re
 import smtplib
 import threading
 import time
@@ -66,6 +67,25 @@ def record_failure(messages, error):
             )
     except DatabaseError:
         logger.exception("Could not record the mail failure")
+
+
+def forget_address(address):
+    """Take ``address`` out of the mail failures (an account closed): a failure
+    for nobody else goes, one for several people keeps the others."""
+    from hub.models import MailFailure
+
+    address = (address or "").strip()
+    if not address:
+        return
+    for failure in MailFailure.objects.filter(recipients__icontains=address):
+        others = [a for a in failure.recipients.split(", ") if a.lower() != address.lower()]
+        if len(others) == len(failure.recipients.split(", ")):
+            continue  # only a longer address holding this one
+        if others:
+            error = re.sub(re.escape(address), "(closed account)", failure.error, flags=re.IGNORECASE)
+            MailFailure.objects.filter(pk=failure.pk).update(recipients=", ".join(others), error=error)
+        else:
+            failure.delete()
 
 
 def send_message(message):

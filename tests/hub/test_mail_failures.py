@@ -60,3 +60,24 @@ def test_failures_older_than_ninety_days_are_deleted_when_the_next_is_recorded()
         with pytest.raises(OSError):
             EmailMessage("Newest", "Body", to=["ana@example.org"]).send()
     assert set(MailFailure.objects.values_list("subject", flat=True)) == {"Recent", "Newest"}
+
+
+def test_closing_an_account_takes_its_address_out_of_the_mail_failures(make_user):
+    from community.account_data import close_account
+
+    member = make_user("morgan", "Members")
+    MailFailure.objects.create(
+        subject="Your password", recipients="morgan@example.org", error="550 morgan@example.org"
+    )
+    MailFailure.objects.create(
+        subject="New application",
+        recipients="sky@example.org, Morgan@example.org",
+        error="SMTPRecipientsRefused: {'Morgan@example.org': (550, b'No such user')}",
+    )
+    MailFailure.objects.create(subject="Other", recipients="amorgan@example.org", error="timeout")
+    close_account(member)
+    assert list(MailFailure.objects.order_by("subject").values_list("subject", "recipients")) == [
+        ("New application", "sky@example.org"),
+        ("Other", "amorgan@example.org"),
+    ]
+    assert "morgan@example.org" not in MailFailure.objects.get(subject="New application").error.lower()
