@@ -1,7 +1,7 @@
 """Mail that fails never costs a submission, and staff see every failure.
 
 ``SMTPEmailBackend`` (the production mailer, hub/settings/base.py) is Django's
-SMTP backend with two changes, so that one place covers every sender - the
+SMTP backend with these changes, so that one place covers every sender - the
 hub's own, Django's password reset and Wagtail's workflow and comment
 notifications:
 
