@@ -403,3 +403,75 @@ def test_the_admin_reports_and_api_name_no_page_a_contributor_may_not_see(client
 def test_no_group_publishes_directly_only_review_does(db):
     assert not GroupPagePermission.objects.filter(permission__codename="publish_page").exists()
     assert not Group.objects.filter(name="Moderators").exists()
+
+
+def test_a_contributor_chooses_only_documents_of_the_contributions_collection(client, make_user):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection
+
+    Document = get_document_model()
+    root = Collection.get_first_root_node()
+    members_space = root.add_child(name="Working group documents")
+    contributions = Collection.objects.filter(name="Contributions").first() or root.add_child(
+        name="Contributions"
+    )
+    secret = Document(title="Crisis group budget draft", collection=members_space)
+    secret.file.save("budget.pdf", ContentFile(b"%PDF-1.4 budget"), save=True)
+    shared = Document(title="Peer respite flyer", collection=contributions)
+    shared.file.save("flyer.pdf", ContentFile(b"%PDF-1.4 flyer"), save=True)
+
+    for role, groups, sees_secret in (
+        ("contributor", ["Contributors"], False),
+        ("editor", ["Editors"], True),
+    ):
+        client.force_login(make_user(role, *groups))
+        chooser = client.get(reverse("wagtaildocs_chooser:choose")).content.decode()
+        assert ("Crisis group budget draft" in chooser) is sees_secret, role
+        assert "Peer respite flyer" in chooser, role
+        listing = client.get(reverse("wagtaildocs:index")).content.decode()
+        assert ("Crisis group budget draft" in listing) is sees_secret, role
+        client.logout()
+
+
+SECTION_OF = {
+    "closed meeting": "events",
+    "own event": "events",
+    "members resource": "library",
+    "others draft": "library",
+    "own draft": "library",
+    "working group": "groups",
+    "other partner": "directory",
+    "own partner": "directory",
+}
+
+
+def explorer_lists(role, page_name):
+    if role == "editor":
+        return True
+    if role == "contributor":
+        if page_name in CONTRIBUTOR_EDITS:
+            return True
+        # Below the sections it adds to, what it may read on the site.
+        return (
+            SECTION_OF[page_name] in ("library", "events")
+            and page_name != "others draft"
+            and (may_read_on_site(role, page_name))
+        )
+    return False
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_role_finds_in_the_admin_explorer_only_the_pages_the_policy_gives_it(client, tree, role):
+    sign_in(client, tree, role)
+    found, expected = {}, {}
+    for page_name, section in SECTION_OF.items():
+        parent = tree["sections"][section]
+        listing = client.get(reverse("wagtailadmin_explore", args=[parent.pk]))
+        api = client.get("/admin/api/main/pages/", {"child_of": parent.pk, "for_explorer": 1, "limit": 20})
+        title = tree["pages"][page_name].title
+        in_listing = listing.status_code == 200 and title in listing.content.decode()
+        in_api = api.status_code == 200 and title in {item["title"] for item in api.json()["items"]}
+        found[page_name] = (in_listing, in_api)
+        expected[page_name] = (explorer_lists(role, page_name),) * 2
+    assert found == expected
