@@ -181,6 +181,7 @@ def admin_surfaces(page):
     return {
         "edit": reverse("wagtailadmin_pages:edit", args=[page.pk]),
         "preview": reverse("wagtailadmin_pages:view_draft", args=[page.pk]),
+        "preview while editing": reverse("wagtailadmin_pages:preview_on_edit", args=[page.pk]),
         "history": reverse("wagtailadmin_pages:history", args=[page.pk]),
         "revision": reverse("wagtailadmin_pages:revisions_view", args=[page.pk, revision.pk]),
         "workflow history": reverse("wagtailadmin_pages:workflow_history", args=[page.pk]),
