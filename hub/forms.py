@@ -27,6 +27,15 @@ def with_email(queryset, email, field="email"):
     return queryset.filter(pk__in=[pk for pk, value in rows if normalise_email(value) == wanted])
 
 
+def normalise_stored_email(sender, instance, **kwargs):
+    """A ``pre_save`` receiver: a model's ``email`` stored normalised, however it
+    was written (a form, the admin, a management command). Apps connect it for
+    their own models."""
+    email = getattr(instance, "email", None)
+    if email:
+        instance.email = normalise_email(email)
+
+
 class NormalisedEmailField(forms.EmailField):
     def to_python(self, value):
         return normalise_email(super().to_python(value))

@@ -87,3 +87,15 @@ def test_behind_a_trusted_proxy_each_client_is_counted_on_its_own(kim):
     # Entries a client writes in front of the real one change nothing.
     spoofed, signed_in = sign_in("kim", address="10.0.0.1", x_forwarded_for="203.0.113.5, 198.51.100.7")
     assert spoofed.status_code == 429 and not signed_in
+
+
+def test_e_mail_addresses_are_stored_normalised_however_they_are_written():
+    from community.models import MembershipApplication
+
+    user = get_user_model().objects.create_user(username="ana", email=" Ana.ſmith@Example.ORG ")
+    application = MembershipApplication.objects.create(
+        name="Ana", email="ANA.SMITH@example.org", organisation_type="cmhc"
+    )
+    user.refresh_from_db()
+    application.refresh_from_db()
+    assert user.email == application.email == "ana.smith@example.org"
