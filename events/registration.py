@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from wagtail.models import Page
 
-from hub.forms import email_field, name_field, normalise_email
+from hub.forms import email_field, name_field, normalise_email, with_email
 from hub.ratelimit import Limit, client_address
 
 from .calendar import ics_bytes
@@ -276,7 +276,7 @@ def register(event, request):
     within_limits = BY_CLIENT.hit(client_address(request)) and within_limits
     if not within_limits:
         return _render(request, event, form, status=429, rate_limited=True)
-    existing = EventRegistration.objects.filter(event=event, email__iexact=data["email"]).first()
+    existing = with_email(EventRegistration.objects.filter(event=event), data["email"]).first()
     if existing is not None and _told_directly(request, event, data["email"]):
         return _render(request, event, form, duplicate=existing)
     try:
@@ -292,7 +292,7 @@ def register(event, request):
         return _render(request, event, form, status=409, just_filled=True)
     except IntegrityError:
         # The same e-mail registered at the same moment from another tab.
-        existing = EventRegistration.objects.filter(event=event, email__iexact=data["email"]).first()
+        existing = with_email(EventRegistration.objects.filter(event=event), data["email"]).first()
         return _render(request, event, form, duplicate=existing)
 
     sent = send_confirmation(registration, request)
