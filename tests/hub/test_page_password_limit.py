@@ -46,3 +46,17 @@ def test_after_ten_wrong_guesses_even_the_right_password_waits(client, protected
     )
     # Someone else, from another address, is not held up.
     assert guess(Client(), action, "river-stones", address="10.0.0.2").status_code == 302
+
+
+def test_guesses_at_a_document_collections_password_are_limited_too(client):
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    collection = Collection.get_first_root_node()
+    restriction = CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type=CollectionViewRestriction.PASSWORD, password="river-stones"
+    )
+    action = f"/documents/authenticate_with_password/{restriction.pk}/"
+    for _ in range(10):
+        assert guess(client, action, "guess").status_code == 200
+    assert guess(client, action, "river-stones").status_code == 429
+    assert guess(Client(), action, "river-stones", address="10.0.0.2").status_code == 302
