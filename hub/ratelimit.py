@@ -114,13 +114,20 @@ def _is_trusted(address, networks):
     return any(address.version == network.version and address in network for network in networks)
 
 
+def came_through_trusted_proxy(request):
+    """Whether the connection itself comes from one of ``TRUSTED_PROXIES``."""
+    networks = trusted_proxies()
+    nearest = _address(request.META.get("REMOTE_ADDR", "") or "")
+    return bool(networks) and nearest is not None and _is_trusted(nearest, networks)
+
+
 def client_address(request):
     """The address of the person making ``request``, for rate limits (see above)."""
     remote = request.META.get("REMOTE_ADDR", "") or ""
+    if not came_through_trusted_proxy(request):
+        return remote
     networks = trusted_proxies()
     nearest = _address(remote)
-    if nearest is None or not networks or not _is_trusted(nearest, networks):
-        return remote
     chain = [entry for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
     for entry in reversed(chain):
         address = _address(entry)

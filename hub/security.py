@@ -16,7 +16,6 @@
   page view; ``SESSION_SAVE_EVERY_REQUEST`` stays off).
 """
 
-import ipaddress
 import time
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponseNotAllowed
 
-from hub.ratelimit import trusted_proxies
+from hub.ratelimit import came_through_trusted_proxy
 
 ALLOWED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
@@ -32,17 +31,6 @@ ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 SESSION_SEEN_KEY = "hub_seen"
 SESSION_IDLE_KEY = "hub_idle"
 IDLE_MESSAGE = "You were signed out after a time without activity. Please sign in again."
-
-
-def _from_trusted_proxy(request):
-    networks = trusted_proxies()
-    if not networks:
-        return False
-    try:
-        remote = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return False
-    return any(remote.version == network.version and remote in network for network in networks)
 
 
 class RequestScreeningMiddleware:
@@ -56,7 +44,7 @@ class RequestScreeningMiddleware:
                 content=f"This address does not answer {request.method[:20]} requests.",
                 content_type="text/plain; charset=utf-8",
             )
-        if "HTTP_X_FORWARDED_PROTO" in request.META and not _from_trusted_proxy(request):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not came_through_trusted_proxy(request):
             del request.META["HTTP_X_FORWARDED_PROTO"]
         return self.get_response(request)
 
@@ -105,11 +93,28 @@ class SessionIdleTimeoutMiddleware:
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            now = int(time.time())
-            seen = request.session.get(SESSION_SEEN_KEY)
-            if seen is None or now - seen >= settings.HUB_SESSION_RENEW_EVERY:
-                limit = idle_limit(user)
-                request.session.set_expiry(limit)
-                request.session[SESSION_SEEN_KEY] = now
-                request.session[SESSION_IDLE_KEY] = limit
+            session = request.session
+            seen = session.get(SESSION_SEEN_KEY)
+            if (
+                seen is None
+                or int(time.time()) - seen >= settings.HUB_SESSION_RENEW_EVERY
+                # A view changed the expiry after sign-in (the admin's "remember
+                # me" box sets "until the browser closes"): the idle limit wins.
+                or session.get("_session_expiry") != session.get(SESSION_IDLE_KEY)
+            ):
+                start_idle_clock(session, user)
         return response
+
+
+def start_idle_clock(session, user):
+    limit = idle_limit(user)
+    session.set_expiry(limit)
+    session[SESSION_SEEN_KEY] = int(time.time())
+    session[SESSION_IDLE_KEY] = limit
+
+
+def idle_clock_on_sign_in(sender, request, user, **kwargs):
+    """``user_logged_in`` receiver: the clock starts with the session itself, so
+    the first page after signing in does not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        start_idle_clock(request.session, user)
