@@ -143,7 +143,9 @@ def refuse_hidden_documents(document, request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    response = render(request, "hub/document_not_allowed.html", {"document": document}, status=403)
+    response = render(
+        request, "hub/document_not_allowed.html", {"document": document, "thing": "document"}, status=403
+    )
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
     return response
