@@ -308,7 +308,9 @@ def test_popular_searches_never_repeat_a_query_only_one_or_two_people_typed(publ
     assert popular_searches() == ["ccbhc"]
 
 
-def test_popular_searches_are_cached_for_the_next_empty_search(public_words, searches, django_assert_num_queries):
+def test_popular_searches_are_cached_for_the_next_empty_search(
+    public_words, searches, django_assert_num_queries
+):
     first = popular_searches()
     record("newly popular", 0, 100)
     with django_assert_num_queries(0):
