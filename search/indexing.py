@@ -1,12 +1,12 @@
-"""The queue of index writes Elasticsearch could not take, and the synonym set push.
+"""The queue of index writes the search engine could not take, and the synonyms push.
 
-When the search service is down, the hub's backend (search/elasticsearch.py)
-stores each failed write as an ``IndexQueueItem`` instead of losing it: the
-page or record and whether it was added/changed or removed. One row per
-object: a later failure for the same object updates it (its latest action,
-one more attempt). The queue is worked through
+When the search engine is down, the hub's backend (OpenSearch or
+Elasticsearch, search/hub_backend.py) stores each failed write as an
+``IndexQueueItem`` instead of losing it: the page or record and whether it
+was added/changed or removed. One row per object: a later failure for the
+same object updates it (its latest action, one more attempt). The queue is worked through
 
-- a few items at a time after each write Elasticsearch accepts, and
+- a few items at a time after each write the engine accepts, and
 - completely by ``manage.py update_index --queued`` (or emptied by a full
   ``update_index``, which reindexes everything).
 
@@ -35,7 +35,7 @@ RETRY_BATCH = 20
 
 
 def queue_failed_write(objects, action, error):
-    """Store writes Elasticsearch could not take, and say so in the log."""
+    """Store writes the engine could not take, and say so in the log."""
     message = f"{type(error).__name__}: {error}"[:2000]
     for obj in objects:
         content_type = ContentType.objects.get_for_model(obj)
@@ -79,7 +79,7 @@ def retry(backends, limit=None):
 
     An item that fails again stays queued with one more attempt and the new
     error. If the service cannot be reached at all, the pass stops there."""
-    from .elasticsearch import INDEX_WRITE_ERRORS, UNREACHABLE_ERRORS
+    from .hub_backend import INDEX_WRITE_ERRORS, UNREACHABLE_ERRORS
 
     items = IndexQueueItem.objects.select_related("content_type").order_by("queued_at", "pk")
     if limit is not None:
@@ -110,14 +110,15 @@ def retry_some(backend):
 
 
 def _push_synonyms(**kwargs):
-    from .elasticsearch import push_synonyms_everywhere
+    from .hub_backend import push_synonyms_everywhere
 
-    # After the commit, so the set holds what the database holds.
+    # After the commit, so the engine gets what the database holds.
     transaction.on_commit(push_synonyms_everywhere)
 
 
 def connect():
-    """Saving or deleting a synonym updates the Elasticsearch synonyms set."""
+    """Saving or deleting a synonym gives the engine's search analyzer the new
+    list (Elasticsearch: its synonyms set; OpenSearch: the index settings)."""
     from .models import Synonym
 
     post_save.connect(_push_synonyms, sender=Synonym, dispatch_uid="hub-synonyms-set-saved")

@@ -4,6 +4,9 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from wagtail.models import Site
 
+# The live OpenSearch suite's fixtures (``opensearch``, ``opensearch_node``): see that module.
+from tests.live_search import opensearch, opensearch_node  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def empty_cache():

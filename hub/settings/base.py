@@ -292,25 +292,47 @@ ADMINS = [("Hub staff", a) for a in env_list("ADMIN_EMAILS")]
 # immediately in-process; a queue backend can be configured here later.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# Search: Wagtail's database backend unless ELASTICSEARCH_URL is set. With
-# Elasticsearch, the hub's backend (search/elasticsearch.py: English analysis,
-# synonyms set, typo tolerance, failed writes queued) is the default and the
-# database backend is kept current beside it as "fallback", which answers
-# searches while Elasticsearch cannot.
+# Search: Wagtail's database backend unless a search engine's URL is set.
+# OPENSEARCH_URL selects the hub's OpenSearch backend (search/opensearch.py),
+# ELASTICSEARCH_URL the hub's Elasticsearch one (search/elasticsearch.py); both
+# add the hub's analysis, synonyms, typo tolerance and queue of failed writes
+# (search/hub_backend.py). With either, the database backend is kept current
+# beside it as the fallback that answers searches while the engine cannot.
+OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "")
+OPENSEARCH_INDEX_PREFIX = os.environ.get("OPENSEARCH_INDEX_PREFIX", "hub_")
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "hub_")
 # 9 (default) or 8 (an 8.10+ cluster, with the 8.x client pinned: see README).
 ELASTICSEARCH_VERSION = os.environ.get("ELASTICSEARCH_VERSION", "9")
-if ELASTICSEARCH_URL:
+SEARCH_ENGINE_OPTIONS = {
+    "TIMEOUT": 5,
+    # One retry: during an outage a save waits for two attempts, not four.
+    "OPTIONS": {"max_retries": 1},
+    "INDEX_SETTINGS": {},
+}
+if OPENSEARCH_URL and ELASTICSEARCH_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Set OPENSEARCH_URL or ELASTICSEARCH_URL, not both: the hub searches one engine."
+    )
+if OPENSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "search.opensearch.HubOpenSearchSearchBackend",
+            "URLS": [OPENSEARCH_URL],
+            "INDEX_PREFIX": OPENSEARCH_INDEX_PREFIX,
+            **SEARCH_ENGINE_OPTIONS,
+        },
+        "fallback": {"BACKEND": "wagtail.search.backends.database"},
+    }
+elif ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
             "BACKEND": f"search.elasticsearch.HubElasticsearch{ELASTICSEARCH_VERSION}SearchBackend",
             "URLS": [ELASTICSEARCH_URL],
             "INDEX_PREFIX": ELASTICSEARCH_INDEX_PREFIX,
-            "TIMEOUT": 5,
-            # One retry: during an outage a save waits for two attempts, not four.
-            "OPTIONS": {"max_retries": 1},
-            "INDEX_SETTINGS": {},
+            **SEARCH_ENGINE_OPTIONS,
         },
         "fallback": {"BACKEND": "wagtail.search.backends.database"},
     }
@@ -363,5 +385,8 @@ LOGGING = {
         # Background task and page-action chatter is useful only when debugging.
         "django_tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")},
         "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
+        # opensearch-py logs every request at INFO; failures are logged by the hub.
+        "opensearch": {"level": os.environ.get("SEARCH_CLIENT_LOG_LEVEL", "WARNING")},
+        "elastic_transport": {"level": os.environ.get("SEARCH_CLIENT_LOG_LEVEL", "WARNING")},
     },
 }

@@ -18,7 +18,11 @@ PRODUCTION_ENV = {
 
 
 def run_python(code, env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ELASTICSEARCH_URL", "REDIS_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "ELASTICSEARCH_URL", "OPENSEARCH_URL", "REDIS_URL"}
+    }
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -62,12 +66,35 @@ def test_database_url_selects_postgresql():
     assert engine == "django.db.backends.postgresql"
 
 
-def test_search_uses_the_database_backend_unless_elasticsearch_url_is_set():
+def test_search_uses_the_database_backend_unless_a_search_engine_url_is_set():
     assert setting("WAGTAILSEARCH_BACKENDS['default']['BACKEND']") == "wagtail.search.backends.database"
     backend = setting(
         "WAGTAILSEARCH_BACKENDS['default']['BACKEND']", ELASTICSEARCH_URL="http://127.0.0.1:9200"
     )
     assert backend == "search.elasticsearch.HubElasticsearch9SearchBackend"
+
+
+def test_opensearch_url_selects_the_hubs_opensearch_backend_with_the_database_as_fallback():
+    env = {"OPENSEARCH_URL": "http://127.0.0.1:9201", "OPENSEARCH_INDEX_PREFIX": "cop_"}
+    assert setting("WAGTAILSEARCH_BACKENDS['default']['BACKEND']", **env) == (
+        "search.opensearch.HubOpenSearchSearchBackend"
+    )
+    assert setting("WAGTAILSEARCH_BACKENDS['default']['URLS']", **env) == "['http://127.0.0.1:9201']"
+    assert setting("WAGTAILSEARCH_BACKENDS['default']['INDEX_PREFIX']", **env) == "cop_"
+    assert (
+        setting("WAGTAILSEARCH_BACKENDS['fallback']['BACKEND']", **env) == "wagtail.search.backends.database"
+    )
+
+
+def test_setting_both_search_engine_urls_is_refused():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
+        "OPENSEARCH_URL": "http://127.0.0.1:9201",
+        "ELASTICSEARCH_URL": "http://127.0.0.1:9200",
+    }
+    result = run_python("from django.conf import settings; settings.WAGTAILSEARCH_BACKENDS", env)
+    assert result.returncode != 0
+    assert "Set OPENSEARCH_URL or ELASTICSEARCH_URL, not both" in result.stderr
 
 
 @pytest.mark.parametrize(

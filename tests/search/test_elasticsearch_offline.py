@@ -205,7 +205,12 @@ def configured_backends(**env):
         "print(type(default).__name__, settings.WAGTAILSEARCH_BACKENDS['fallback']['BACKEND'],"
         " default.synonyms_set)\n"
     )
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "hub.settings.test", **env}
+    # hub.settings.dev: the test settings always search the database backend.
+    environment = {
+        **{k: v for k, v in os.environ.items() if k not in {"OPENSEARCH_URL", "ELASTICSEARCH_URL"}},
+        "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
+        **env,
+    }
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
     )

@@ -139,7 +139,9 @@ def test_update_index_queued_stops_at_the_first_refused_connection(library, outa
 def test_full_update_index_during_the_outage_fails_clearly_and_keeps_the_queue(library, outage):
     resource = publish_resource(library, "Peer support in crisis care")
 
-    with pytest.raises(CommandError, match="Elasticsearch could not be updated.*1 index writes stay queued"):
+    with pytest.raises(
+        CommandError, match="The search engine could not be updated.*1 index writes stay queued"
+    ):
         call_command("update_index", stdout=StringIO())
 
     assert queued(resource).action == IndexQueueItem.ACTION_UPDATE
@@ -148,7 +150,7 @@ def test_full_update_index_during_the_outage_fails_clearly_and_keeps_the_queue(l
 def test_editor_saving_a_synonym_during_the_outage_sees_no_error(
     outage, caplog, django_capture_on_commit_callbacks
 ):
-    with caplog.at_level(logging.WARNING, logger="search.elasticsearch"):
+    with caplog.at_level(logging.WARNING, logger="search.hub_backend"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             synonym = Synonym.objects.create(
                 terms="IPS, supported employment, individual placement and support"
@@ -156,22 +158,22 @@ def test_editor_saving_a_synonym_during_the_outage_sees_no_error(
 
     assert callbacks, "saving a synonym pushes the synonyms set after the commit"
     assert Synonym.objects.filter(pk=synonym.pk).exists()
-    assert "Could not update the synonyms set hub_test_synonyms" in caplog.text
+    assert "Could not update Synonyms set hub_test_synonyms" in caplog.text
 
 
 def test_synonym_changes_push_nothing_without_elasticsearch(django_capture_on_commit_callbacks, caplog):
-    with caplog.at_level(logging.WARNING, logger="search.elasticsearch"):
+    with caplog.at_level(logging.WARNING, logger="search.hub_backend"):
         with django_capture_on_commit_callbacks(execute=True):
             Synonym.objects.create(terms="CHW, community health worker, promotora")
-    assert "synonyms set" not in caplog.text
+    assert "Could not update" not in caplog.text
 
 
-def test_update_index_queued_reports_when_no_elasticsearch_is_configured(library):
+def test_update_index_queued_reports_when_no_search_engine_is_configured(library):
     with OUTAGE:
         publish_resource(library, "Peer support in crisis care")
     out = StringIO()
     call_command("update_index", "--queued", stdout=out)
-    assert "No Elasticsearch backend is configured; 1 writes are queued." in out.getvalue()
+    assert "No search engine backend is configured; 1 writes are queued." in out.getvalue()
 
 
 def test_restricting_a_section_sends_its_pages_in_bulk_and_queues_them_while_down(

@@ -1,11 +1,13 @@
-"""``manage.py update_index``: Wagtail's index rebuild, plus what Elasticsearch
-needs beside the documents.
+"""``manage.py update_index``: Wagtail's index rebuild, plus what the search
+engine (OpenSearch or Elasticsearch) needs beside the documents.
 
-After rebuilding every configured backend (Wagtail's command), it pushes the
-editors' synonym list to the Elasticsearch synonyms set and empties the queue
-of index writes that failed during an outage: the rebuild has just indexed
-everything as it is in the database. ``--queued`` only retries that queue,
-which is quicker than a rebuild after a short outage.
+After rebuilding every configured backend (Wagtail's command: a new index
+per backend, filled, then swapped in behind the alias), it gives the engine's
+analyzer the editors' synonym list (Elasticsearch: the synonyms set;
+OpenSearch: new indexes already have it) and empties the queue of index
+writes that failed during an outage: the rebuild has just indexed everything
+as it is in the database. ``--queued`` only retries that queue, which is
+quicker than a rebuild after a short outage.
 
 The ``search`` app is listed before ``wagtail.search`` in INSTALLED_APPS, so
 Django runs this command for ``update_index``.
@@ -17,15 +19,15 @@ from modelsearch.backends import get_search_backend
 from modelsearch.conf import get_app_config
 from wagtail.search.management.commands.update_index import Command as WagtailUpdateIndexCommand
 
-from search.elasticsearch import SEARCH_UNAVAILABLE_ERRORS, HubBackendMixin, hub_backends, push_synonyms
+from search.hub_backend import SEARCH_UNAVAILABLE_ERRORS, HubBackendMixin, hub_backends
 from search.indexing import retry
 from search.models import IndexQueueItem
 
 
 class Command(WagtailUpdateIndexCommand):
     help = (
-        "Rebuild the search indexes, update the Elasticsearch synonyms set and clear the queue of "
-        "index writes that failed while Elasticsearch was unreachable. With --queued, only retry that queue."
+        "Rebuild the search indexes, give the search engine the synonym list and clear the queue of "
+        "index writes that failed while the engine was unreachable. With --queued, only retry that queue."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +35,7 @@ class Command(WagtailUpdateIndexCommand):
         parser.add_argument(
             "--queued",
             action="store_true",
-            help="Only retry the index writes queued while Elasticsearch was unreachable.",
+            help="Only retry the index writes queued while the search engine was unreachable.",
         )
 
     def handle(self, **options):
@@ -49,13 +51,13 @@ class Command(WagtailUpdateIndexCommand):
         try:
             super().handle(**options)
             for backend in rebuilt:
-                push_synonyms(backend)
-                self.write(f"Synonyms set {backend.synonyms_set} updated")
+                backend.push_synonyms()
+                self.write(f"{backend.synonyms_label} updated")
         except SEARCH_UNAVAILABLE_ERRORS as error:
             raise CommandError(
-                f"Elasticsearch could not be updated ({error}). Nothing was lost: the database holds "
+                f"The search engine could not be updated ({error}). Nothing was lost: the database holds "
                 f"every page and {IndexQueueItem.objects.count()} index writes stay queued. "
-                "Run update_index again when Elasticsearch answers."
+                "Run update_index again when the engine answers."
             ) from error
 
         if rebuilt and not options["schema_only"]:
@@ -72,7 +74,7 @@ class Command(WagtailUpdateIndexCommand):
         backends = hub_backends()
         if not backends:
             self.write(
-                f"No Elasticsearch backend is configured; {IndexQueueItem.objects.count()} writes are queued."
+                f"No search engine backend is configured; {IndexQueueItem.objects.count()} writes are queued."
             )
             return
         indexed, still_queued = retry(backends)
