@@ -34,8 +34,8 @@ from .hub_backend import (
     synonym_rules,
 )
 
-# How long a reopened index may take to be searchable again.
-REOPEN_TIMEOUT = "30s"
+# Seconds a reopened index may take to be searchable again.
+REOPEN_TIMEOUT = 30
 
 
 def solr_rules():
@@ -106,7 +106,7 @@ class HubOpenSearchSearchBackend(HubBackendMixin, OpenSearch2SearchBackend):
             finally:
                 # Reopened even if the update failed: a closed index answers nothing.
                 self.es.indices.open(index=name, wait_for_active_shards=1)
-            self.es.cluster.health(index=name, wait_for_status="yellow", timeout=REOPEN_TIMEOUT)
+            self.es.cluster.health(index=name, wait_for_status="yellow", request_timeout=REOPEN_TIMEOUT)
             changed.append(name)
         return changed
 
