@@ -100,7 +100,7 @@ def reindex(changed):
     """Send pages whose audience changed ({model: ids}) to every search
     backend, so its filter field follows: in bulk writes of ``REINDEX_BATCH``
     (restricting a section of 10,000 resources is 20 writes, not 10,000).
-    search.indexing queues a batch Elasticsearch could not take."""
+    search.indexing queues a batch the search engine could not take."""
     from wagtail.search.backends import get_search_backends
 
     backends = list(get_search_backends(with_auto_update=True))
