@@ -4,8 +4,9 @@
 A measurement, not a test. Needs OPENSEARCH_URL (or ELASTICSEARCH_URL) and, for
 the issue's figure, a library of 10,000 generated resources and 2,000 events:
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench OPENSEARCH_URL=http://127.0.0.1:9250 \\
-        .venv/bin/python bench/index_engine.py --setup bench.generate_resources:ensure_10k events.bench:ensure_2000
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_bench OPENSEARCH_URL=http://127.0.0.1:9250
+    .venv/bin/python bench/index_engine.py \\
+        --setup bench.generate_resources:ensure_10k events.bench:ensure_2000
 
 The setup hooks run first with the database backend only (so the import is not
 also timed against the engine); then ``update_index --backend default`` is
@@ -40,7 +41,8 @@ from events.models import EventPage
 from modelsearch.backends import get_search_backend
 backend = get_search_backend("default")
 backend.refresh_indexes()
-print(f"database: {ResourcePage.objects.live().count()} live resources, {EventPage.objects.live().count()} live events")
+resources, events = ResourcePage.objects.live().count(), EventPage.objects.live().count()
+print(f"database: {resources} live resources, {events} live events")
 for name in sorted(backend.es.indices.get(index=backend.index_prefix + "*")):
     count = backend.es.count(index=name)["count"]
     print(f"index {name}: {count} documents")
