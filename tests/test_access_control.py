@@ -282,30 +282,14 @@ def test_a_contributor_adds_resources_and_events_but_nothing_elsewhere(tree):
 
 
 def test_a_contributor_drafts_a_resource_in_the_library_and_edits_it_afterwards(client, tree):
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
-
-    from hub.models import EvidenceLevel, ResourceType
     from knowledge.models import ResourcePage
+    from tests.knowledge.admin_forms import new_resource_data
 
     sign_in(client, tree, "contributor")
     library = tree["sections"]["library"]
     response = client.post(
         reverse("wagtailadmin_pages:add", args=("knowledge", "resourcepage", library.pk)),
-        nested_form_data(
-            {
-                "title": "Peer-run respite houses",
-                "slug": "peer-run-respite",
-                "summary": "What peer-run respite is and how CMHCs partner with it.",
-                "resource_type": ResourceType.objects.get(slug="guide").pk,
-                "evidence_level": EvidenceLevel.objects.get(slug="not-rated").pk,
-                "language": "en",
-                "source_url": "https://example.org/respite",
-                "body": streamfield([]),
-                "authors": inline_formset([]),
-                "documents": inline_formset([]),
-                "related_resources": inline_formset([]),
-            }
-        ),
+        new_resource_data(),
     )
     assert response.status_code == 302, response.content[:2000]
     page = ResourcePage.objects.get(slug="peer-run-respite")

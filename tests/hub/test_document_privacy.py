@@ -9,7 +9,6 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from wagtail.documents import get_document_model
 from wagtail.models import Collection
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from community.models import WorkingGroupDocument, WorkingGroupMembership
 from knowledge.models import ResourceDocument
@@ -17,6 +16,7 @@ from metrics import counting
 from metrics.models import DocumentDownloadDaily
 from tests.community import conftest as community
 from tests.knowledge import conftest as knowledge
+from tests.knowledge.admin_forms import edit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -185,20 +185,7 @@ def test_an_editor_is_warned_when_a_restricted_page_uses_a_public_collection_doc
     page = members_only(make_resource("Members staffing notes"))
     document = make_document("Staffing sheet", "staffing.pdf")
     client.force_login(make_user("edna", "Editors"))
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "resource_type": page.resource_type_id,
-        "evidence_level": page.evidence_level_id,
-        "language": page.language,
-        "source_url": page.source_url,
-        "body": streamfield([]),
-        "authors": inline_formset([]),
-        "documents": inline_formset([{"document": document.pk, "label": ""}]),
-        "related_resources": inline_formset([]),
-    }
-    response = client.post(f"/admin/pages/{page.pk}/edit/", nested_form_data(data), follow=True)
+    response = client.post(f"/admin/pages/{page.pk}/edit/", edit_data(page, [document]), follow=True)
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
     assert any("Staffing sheet" in m and "public collection" in m for m in messages), messages
@@ -208,20 +195,7 @@ def test_no_warning_when_a_public_page_uses_a_public_document(client, make_resou
     page = make_resource("Public staffing notes")
     document = make_document("Open sheet", "open.pdf")
     client.force_login(make_user("edna", "Editors"))
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "resource_type": page.resource_type_id,
-        "evidence_level": page.evidence_level_id,
-        "language": page.language,
-        "source_url": page.source_url,
-        "body": streamfield([]),
-        "authors": inline_formset([]),
-        "documents": inline_formset([{"document": document.pk, "label": ""}]),
-        "related_resources": inline_formset([]),
-    }
-    response = client.post(f"/admin/pages/{page.pk}/edit/", nested_form_data(data), follow=True)
+    response = client.post(f"/admin/pages/{page.pk}/edit/", edit_data(page, [document]), follow=True)
     assert not any("public collection" in str(m) for m in response.context["messages"])
 
 

@@ -16,7 +16,6 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 from wagtail.models import WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from community.factories import JoinPageFactory
 from community.models import MembershipApplication
@@ -25,6 +24,7 @@ from events.models import EventRegistration
 from hub.models import EvidenceLevel, MailFailure, ResourceType
 from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
 from knowledge.models import ResourcePage
+from tests.knowledge.admin_forms import edit_data
 
 from .faulty_services import MODES, FaultySMTPServer, closed_port
 
@@ -197,22 +197,7 @@ def test_submit_for_review_in_the_admin_starts_the_review_when_mail_fails(
     response = assert_no_server_error(
         client.post(
             reverse("wagtailadmin_pages:edit", args=(draft.pk,)),
-            nested_form_data(
-                {
-                    "title": draft.title,
-                    "slug": draft.slug,
-                    "summary": draft.summary,
-                    "resource_type": draft.resource_type_id,
-                    "evidence_level": draft.evidence_level_id,
-                    "language": draft.language,
-                    "source_url": draft.source_url,
-                    "body": streamfield([]),
-                    "authors": inline_formset([]),
-                    "documents": inline_formset([]),
-                    "related_resources": inline_formset([]),
-                    "action-submit": "Submit",
-                }
-            ),
+            edit_data(draft, **{"action-submit": "Submit"}),
         )
     )
     assert response.status_code == 302

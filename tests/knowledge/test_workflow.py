@@ -4,10 +4,10 @@ level with the hub's own roles."""
 import pytest
 from django.urls import reverse
 from wagtail.models import WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
-from hub.models import EvidenceLevel, ResourceType
+from hub.models import EvidenceLevel
 from knowledge.models import ResourcePage
+from tests.knowledge.admin_forms import edit_data, new_resource_data
 
 pytestmark = pytest.mark.django_db
 
@@ -21,45 +21,13 @@ def people(make_user):
     }
 
 
-def edit_data(page, **overrides):
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "resource_type": page.resource_type_id,
-        "evidence_level": page.evidence_level_id,
-        "language": page.language,
-        "source_url": page.source_url,
-        "body": streamfield([]),
-        "authors": inline_formset([]),
-        "documents": inline_formset([]),
-        "related_resources": inline_formset([]),
-    }
-    data.update(overrides)
-    return nested_form_data(data)
-
-
 @pytest.fixture
 def draft(client, library, people):
     """A resource a contributor has drafted in the library."""
     client.force_login(people["contributor"])
     response = client.post(
         reverse("wagtailadmin_pages:add", args=("knowledge", "resourcepage", library.pk)),
-        nested_form_data(
-            {
-                "title": "Peer-run respite houses",
-                "slug": "peer-run-respite",
-                "summary": "What peer-run respite is and how CMHCs partner with it.",
-                "resource_type": ResourceType.objects.get(slug="guide").pk,
-                "evidence_level": EvidenceLevel.objects.get(slug="not-rated").pk,
-                "language": "en",
-                "source_url": "https://example.org/respite",
-                "body": streamfield([]),
-                "authors": inline_formset([]),
-                "documents": inline_formset([]),
-                "related_resources": inline_formset([]),
-            }
-        ),
+        new_resource_data(),
     )
     assert response.status_code == 302, response.content[:2000]
     client.logout()
