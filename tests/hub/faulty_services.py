@@ -37,26 +37,49 @@ def closed_port():
         return probe.getsockname()[1]
 
 
-class FaultySMTPServer:
-    def __init__(self, mode):
-        assert mode in (*MODES, "some"), mode
-        self.mode = mode
-        self.connections = 0
+class LoopbackServer:
+    """An asyncio server on 127.0.0.1 in a thread of its own, for a ``with``
+    block; subclasses write ``_handle(reader, writer)``."""
+
+    def __init__(self):
+        self.port = None
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self):
-        from hub import mail
-
         self._thread.start()
         self._ready.wait(5)
-        mail._unreachable.clear()  # a new server: forget servers that failed before
         return self
 
     def __exit__(self, *exc):
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+    def _run(self):
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            _shut_down(self._loop, server)
+
+
+class FaultySMTPServer(LoopbackServer):
+    def __init__(self, mode):
+        assert mode in (*MODES, "some"), mode
+        super().__init__()
+        self.mode = mode
+        self.connections = 0
+
+    def __enter__(self):
+        from hub import mail
+
+        super().__enter__()
+        mail._unreachable.clear()  # a new server: forget servers that failed before
+        return self
 
     def mailers(self, timeout=2):
         """A MAILERS setting sending through this server with the hub's backend."""
@@ -71,16 +94,6 @@ class FaultySMTPServer:
                 },
             }
         }
-
-    def _run(self):
-        asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
-        self.port = server.sockets[0].getsockname()[1]
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            _shut_down(self._loop, server)
 
     async def _handle(self, reader, writer):
         self.connections += 1
@@ -127,28 +140,20 @@ class FaultySMTPServer:
             writer.close()
 
 
-class SwitchableProxy:
+class SwitchableProxy(LoopbackServer):
     """A TCP proxy on 127.0.0.1 to a real service (Redis) that can be cut and
     restored: while cut, open connections are dropped and new ones closed at
     once, as when the service goes away."""
 
     def __init__(self, host, port):
+        super().__init__()
         self.target = (host, port)
         self.is_cut = False
         self._writers = set()
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        self._ready.wait(5)
-        return self
 
     def __exit__(self, *exc):
         self.cut()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
+        super().__exit__(*exc)
 
     def cut(self):
         self.is_cut = True
@@ -165,16 +170,6 @@ class SwitchableProxy:
 
     def restore(self):
         self.is_cut = False
-
-    def _run(self):
-        asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
-        self.port = server.sockets[0].getsockname()[1]
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            _shut_down(self._loop, server)
 
     async def _pipe(self, reader, writer):
         try:
