@@ -7,8 +7,9 @@ through the hub's resource search, and prints the rank of the first relevant
 result per query, MRR and nDCG@10. Graded relevance: the first listed id of a
 query counts 3, the second 2, the rest 1.
 
-It measures whatever search the hub has now: ``search_resources`` below is the
-one place to point at the hub's search once the search capability lands.
+It measures the hub's search service (search/service.py) on the database
+backend, or on OpenSearch when ``OPENSEARCH_URL`` is set (indexes of the
+run's own, deleted at the end). Prints MRR, nDCG@10 and recall@10.
 """
 
 import csv
@@ -37,20 +38,16 @@ def search_resources(query):
     """External ids of the resources the hub's search returns, best first, as
     an anonymous visitor gets them on /search/?q=...&content=resource."""
     from knowledge.models import ResourcePage
-    from search.documents import document_index
-    from search.engine import find
+    from search.service import Ask, search
 
-    hits = find(query, allowed=["public"])
-    kinds = document_index().kinds
-    resource_ct = kinds["resource"].content_type_id
-    ranked = sorted(
-        (key for key in hits.scores if key[0] == resource_ct),
-        key=lambda key: hits.scores[key],
-        reverse=True,
-    )[:10]
-    pages = ResourcePage.objects.filter(pk__in=[pk for _ct, pk in ranked])
-    ids = dict(pages.values_list("pk", "external_id"))
-    return [ids[pk] for _ct, pk in ranked]
+    answer = search(Ask(text=query, filters=(("content", ("resource",)),), per_page=10))
+    pks = [hit.pk for hit in answer.hits]
+    ids = dict(ResourcePage.objects.filter(pk__in=pks).values_list("pk", "external_id"))
+    return [ids[pk] for pk in pks if pk in ids]
+
+
+def recall_at_10(ranked, relevant):
+    return len(set(ranked[:10]) & set(relevant)) / len(relevant) if relevant else 0.0
 
 
 def ndcg_at_10(ranked, relevant):
@@ -69,7 +66,25 @@ def main():
     from django.db import connection
     from django.test.utils import get_runner, setup_test_environment
 
+    from io import StringIO
+
+    from django.core.management import call_command
+    from wagtail.search.backends import get_search_backend
+
     setup_test_environment()
+    engine_url = os.environ.get("OPENSEARCH_URL", "")
+    if engine_url:
+        # The hub on OpenSearch, in indexes of this run's own.
+        import uuid
+
+        settings.WAGTAILSEARCH_BACKENDS = {
+            "default": {
+                "BACKEND": "search.opensearch",
+                "URLS": [engine_url],
+                "INDEX_PREFIX": f"hub_relevance_{uuid.uuid4().hex[:8]}_",
+            },
+            "fallback": {"BACKEND": "wagtail.search.backends.database"},
+        }
     runner = get_runner(settings)(verbosity=0, interactive=False)
     old_config = runner.setup_databases()
     try:
@@ -83,18 +98,35 @@ def main():
         with SAMPLE.open(encoding="utf-8", newline="") as handle:
             ResourceImporter(index_page=library, publish=True).run(handle)
 
-        reciprocal_ranks, ndcgs = [], []
-        print(f"engine: {connection.vendor}")
+        if engine_url:
+            from search.hub_backend import hub_backends
+
+            call_command("update_index", stdout=StringIO())
+            for backend in hub_backends():
+                for name in backend.index_names():
+                    backend.es.indices.refresh(index=name)
+        reciprocal_ranks, ndcgs, recalls = [], [], []
+        print(f"database: {connection.vendor}; search backend: {get_search_backend().__class__.__name__}")
         print(f"{'qid':<5} {'first relevant rank':>20} {'nDCG@10':>8}  query")
         for qid, query, relevant in load_queries():
             ranked = search_resources(query)
             first = next((i + 1 for i, rid in enumerate(ranked) if rid in relevant), None)
             reciprocal_ranks.append(1 / first if first else 0.0)
             ndcgs.append(ndcg_at_10(ranked, relevant))
+            recalls.append(recall_at_10(ranked, relevant))
             print(f"{qid:<5} {str(first or '-'):>20} {ndcgs[-1]:>8.2f}  {query[:70]}")
         mrr = sum(reciprocal_ranks) / len(reciprocal_ranks)
-        print(f"\nMRR {mrr:.3f}   nDCG@10 {sum(ndcgs) / len(ndcgs):.3f}")
+        print(
+            f"\nMRR {mrr:.3f}   nDCG@10 {sum(ndcgs) / len(ndcgs):.3f}   "
+            f"recall@10 {sum(recalls) / len(recalls):.3f}"
+        )
     finally:
+        if engine_url:
+            from search.hub_backend import hub_backends
+
+            for backend in hub_backends():
+                for name in backend.index_names():
+                    backend.es.indices.delete(index=name)
         runner.teardown_databases(old_config)
 
 

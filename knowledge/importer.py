@@ -223,10 +223,11 @@ class ResourceImporter:
                 )
             index_started = time.perf_counter()
             self.index(imported_ids)
-            # Typo correction chooses from the words of the index, new ones included.
-            from search.vocabulary import rebuild as rebuild_vocabulary
+            # Typo correction (database backend) chooses from the pages' words, new ones included.
+            from search import vocabulary
 
-            rebuild_vocabulary()
+            if vocabulary.in_use():
+                vocabulary.rebuild()
             self.timings["search index"] = time.perf_counter() - index_started
         purge_page_cache()
         if self.publish and imported_ids and getattr(settings, "WAGTAILFRONTENDCACHE", None):

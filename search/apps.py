@@ -5,9 +5,8 @@ class SearchConfig(AppConfig):
     name = "search"
 
     def ready(self):
-        from . import documents, indexing, promotions, synonyms
+        from . import indexing, promotions, synonyms
 
         synonyms.connect()
         promotions.connect()
-        documents.connect()
         indexing.connect()

@@ -3,10 +3,10 @@ evidence level and year.
 
 Filters combine with AND across facets and OR within one, like the library's.
 Each option's count is how many results the person would get by ticking it,
-given the other facets as they are, so a facet never counts itself out.
-Everything works on the in-memory records of ``search.documents``, with sets
-of records as bit sets: a count is one AND and one bit count, however many
-results there are.
+given the other facets as they are, so a facet never counts itself out. The
+counts come from the search service (search/service.py): engine aggregations,
+or grouped SQL on the database backend; this module checks what was asked
+for and lays the options out.
 """
 
 import re
@@ -23,37 +23,23 @@ MAX_VALUES_PER_FACET = 20
 class Facet:
     param: str
     label: str
-    attribute: str  # Doc attribute
-    many: bool = False  # the attribute is a set of values
-
-    def values_of(self, doc):
-        value = getattr(doc, self.attribute)
-        if self.many:
-            return value
-        return () if value is None else (value,)
 
 
 FACETS = [
-    Facet("content", "Content type", "content"),
-    Facet("topic", "Topic", "topics", many=True),
-    Facet("type", "Resource type", "resource_type"),
-    Facet("population", "Population", "populations", many=True),
-    Facet("evidence", "Evidence level", "evidence"),
-    Facet("year", "Year", "year"),
+    Facet("content", "Content type"),
+    Facet("topic", "Topic"),
+    Facet("type", "Resource type"),
+    Facet("population", "Population"),
+    Facet("evidence", "Evidence level"),
+    Facet("year", "Year"),
 ]
 FACETS_BY_PARAM = {facet.param: facet for facet in FACETS}
 
 
-_names = {"generation": None, "names": None}
-
-
 def term_names():
     """Names (and evidence ranks) of the taxonomy terms, by facet and slug,
-    kept in this process until the next change."""
-    generation = current_generation()
-    if _names["generation"] == generation:
-        return _names["names"]
-    key = f"hub:search-term-names:{generation}"
+    cached until the next content change."""
+    key = f"hub:search-term-names:{current_generation()}"
     names = cache.get(key)
     if names is None:
         from hub.models import EvidenceLevel, Population, ResourceType, Topic
@@ -66,7 +52,6 @@ def term_names():
             "evidence_rank": dict(EvidenceLevel.objects.values_list("slug", "rank")),
         }
         cache.set(key, names, 3600)
-    _names.update(generation=generation, names=names)
     return names
 
 
@@ -96,6 +81,10 @@ class Selection:
                 selection.values[facet.param] = values
         return selection
 
+    def as_filters(self):
+        """The selection as the search service takes it (search.service.Ask)."""
+        return tuple((param, tuple(values)) for param, values in self.values.items())
+
     def as_pairs(self):
         return [(param, value) for param, values in self.values.items() for value in values]
 
@@ -116,63 +105,35 @@ def label_for(param, value, kinds, names):
     return names[param].get(value, value)
 
 
-def count(bits, selection, index):
-    """For each facet, its options as dicts (value, label, count, selected),
-    in the order a person reads them; and the bit set of the results that
-    pass every filter. ``bits`` is the set of results before filtering, over
-    the positions of ``index`` (``search.documents``)."""
+def options(counts, selection, kinds):
+    """For each facet, its label and its options as dicts (value, label,
+    count, selected), in the order a person reads them. ``counts`` is
+    facet param -> {value: results with it}, as the search service counts
+    them (search.service): each option counts the results that pass every
+    other facet's filter and hold that option."""
     names = term_names()
-    kinds = index.kinds
-    # The results that pass each facet's own filter (every result when the
-    # facet has none): an option counts the results that pass every other
-    # facet's filter and hold that option.
-    passes = {}
-    for facet in FACETS:
-        wanted = selection.values.get(facet.param)
-        if wanted:
-            value_bits = index.value_bits(facet.attribute, facet.many)
-            either = 0
-            for value in wanted:
-                either |= value_bits.get(value, 0)
-            passes[facet.param] = either
-    passing = bits
-    for either in passes.values():
-        passing &= either
-    tally = {}
-    for facet in FACETS:
-        base = bits
-        for param, either in passes.items():
-            if param != facet.param:
-                base &= either
-        counts = {}
-        if base:
-            for value, value_bits in index.value_bits(facet.attribute, facet.many).items():
-                found = (base & value_bits).bit_count()
-                if found:
-                    counts[value] = found
-        tally[facet.param] = counts
     result = {}
     for facet in FACETS:
-        counts = tally[facet.param]
+        counts_of = dict(counts.get(facet.param, {}))
         selected = selection.values.get(facet.param, [])
         for value in selected:
-            counts.setdefault(value, 0)
+            counts_of.setdefault(value, 0)
         if facet.param == "year":
-            order = sorted(counts, reverse=True)
+            order = sorted(counts_of, reverse=True)
         elif facet.param == "evidence":
-            order = sorted(counts, key=lambda v: names["evidence_rank"].get(v, 99))
+            order = sorted(counts_of, key=lambda v: names["evidence_rank"].get(v, 99))
         else:
-            order = sorted(counts, key=lambda v: (-counts[v], label_for(facet.param, v, kinds, names)))
+            order = sorted(counts_of, key=lambda v: (-counts_of[v], label_for(facet.param, v, kinds, names)))
         result[facet.param] = {
             "label": facet.label,
             "options": [
                 {
                     "value": value,
                     "label": label_for(facet.param, value, kinds, names),
-                    "count": counts[value],
+                    "count": counts_of[value],
                     "selected": value in selected,
                 }
                 for value in order
             ],
         }
-    return result, passing
+    return result

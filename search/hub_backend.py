@@ -34,6 +34,7 @@ import opensearchpy
 from django.conf import settings
 from elasticsearch.helpers import BulkIndexError as ElasticsearchBulkIndexError
 from modelsearch.backends import get_search_backend, get_search_backends
+from modelsearch.index import FilterField
 from modelsearch.utils import deep_update
 from opensearchpy.helpers import BulkIndexError as OpenSearchBulkIndexError
 
@@ -66,6 +67,7 @@ UNREACHABLE_ERRORS = (
 
 INDEX_ANALYZER = "hub_english"
 SEARCH_ANALYZER = "hub_english_search"
+PLAIN_ANALYZER = "hub_plain"
 SYNONYM_FILTER = "hub_synonyms"
 FUZZINESS = {"fuzziness": "AUTO", "prefix_length": 1}
 
@@ -95,6 +97,8 @@ def analysis_settings(synonym_filter):
                         "tokenizer": "standard",
                         "filter": [*chain, SYNONYM_FILTER, "hub_english_stemmer"],
                     },
+                    # Whole words, unstemmed: what typo corrections are chosen from.
+                    PLAIN_ANALYZER: {"type": "custom", "tokenizer": "standard", "filter": chain},
                 },
             }
         }
@@ -135,14 +139,47 @@ def _use_hub_analyzers(properties):
             _use_hub_analyzers(field["properties"])
 
 
+# Filter fields every hub page type declares (hub/models/base_page.py) and
+# that keep one name in the index whatever the type: the search page filters,
+# counts and sorts on them across all types in one query. Without this the
+# engine would prefix each with its model ("knowledge_resourcepage__...").
+SHARED_FILTER_FIELDS = frozenset(
+    {
+        "audience",
+        "search_kind",
+        "search_topics",
+        "search_populations",
+        "search_resource_type",
+        "search_evidence",
+        "search_year",
+        "search_sort_date",
+    }
+)
+
+
+def filter_field(name):
+    """The index field of one of the shared filter fields."""
+    return f"{name}_filter"
+
+
 class HubMappingMixin:
     """Full-text fields (and the ``_all_text`` fields they are copied to) use
     the hub's analyzers; autocomplete fields keep their edge n-grams; the
-    audience is a keyword."""
+    audience is a keyword; the shared filter fields keep one name."""
+
+    def get_field_column_name(self, field):
+        if isinstance(field, FilterField) and field.field_name in SHARED_FILTER_FIELDS:
+            return filter_field(field.field_name)
+        return super().get_field_column_name(field)
 
     def get_mapping(self):
         mapping = super().get_mapping()
         _use_hub_analyzers(mapping["properties"])
+        # ``_all_text.plain``: every word of the page as written, for the
+        # engine's term suggester (search/service.py corrections).
+        all_text = mapping["properties"].get("_all_text")
+        if all_text is not None:
+            all_text["fields"] = {"plain": {"type": "text", "analyzer": PLAIN_ANALYZER}}
         return mapping
 
 

@@ -116,10 +116,26 @@ def _push_synonyms(**kwargs):
     transaction.on_commit(push_synonyms_everywhere)
 
 
+def _drop_if_not_live(sender, instance, **kwargs):
+    """A page saved while not live (a draft, or unpublished, or expired)
+    leaves every search index: only live pages are indexed
+    (``BasePage.get_indexed_objects``), and Wagtail's own handler only adds."""
+    if not instance.live:
+        from modelsearch.index import remove_object
+
+        remove_object(instance)
+
+
 def connect():
     """Saving or deleting a synonym gives the engine's search analyzer the new
-    list (Elasticsearch: its synonyms set; OpenSearch: the index settings)."""
+    list (Elasticsearch: its synonyms set; OpenSearch: the index settings).
+    A page that stops being live leaves the index."""
     from .models import Synonym
+    from .service import kinds
 
     post_save.connect(_push_synonyms, sender=Synonym, dispatch_uid="hub-synonyms-set-saved")
     post_delete.connect(_push_synonyms, sender=Synonym, dispatch_uid="hub-synonyms-set-deleted")
+    for kind in kinds().values():
+        post_save.connect(
+            _drop_if_not_live, sender=kind.model, dispatch_uid=f"hub-search-not-live-{kind.model._meta.label}"
+        )

@@ -12,26 +12,24 @@ from hub.audience import allowed_audiences
 from hub.cache import current_generation, purge_page_cache
 from hub.privacy import visible_pages
 
-from . import documents
+from . import service
 
 
 @dataclass
 class Promoted:
-    key: tuple | None  # the page's search record, so it is not listed twice
+    key: tuple | None  # (kind, page id) of a searchable page, so it is not listed twice
     result: object
 
 
-_promoted = {"generation": None, "queries": frozenset()}
-
-
 def _promoted_queries():
-    """The queries that have promotions, kept in this process until the page
-    cache generation moves on (saving or deleting a promotion moves it)."""
-    generation = current_generation()
-    if _promoted["generation"] != generation:
-        queries = SearchPromotion.objects.values_list("query__query_string", flat=True).distinct()
-        _promoted.update(generation=generation, queries=frozenset(queries))
-    return _promoted["queries"]
+    """The queries that have promotions, cached until the next change
+    (saving or deleting a promotion moves the page cache generation on)."""
+    key = f"hub:search-promoted-queries:{current_generation()}"
+    queries = cache.get(key)
+    if queries is None:
+        queries = frozenset(SearchPromotion.objects.values_list("query__query_string", flat=True).distinct())
+        cache.set(key, queries, 3600)
+    return queries
 
 
 def _promotions(query):
@@ -63,28 +61,29 @@ def promoted_for(query, request):
     pages = {
         page.pk: page for page in visible_pages(Page.objects.filter(pk__in=page_ids), request).specific()
     }
-    index = documents.document_index()
+    kind_of = {kind.model: kind for kind in service.kinds().values()}
     allowed = set(allowed_audiences(request))
     promoted = []
     for page_id, url, text, description in rows:
         if page_id:
             page = pages.get(page_id)
-            doc = index.by_page_id.get(page_id)
-            if page is None or (doc and doc.audience not in allowed):
+            audience = getattr(page, "audience", "public")
+            if page is None or audience not in allowed:
                 continue
+            kind = kind_of.get(type(page))
             promoted.append(
                 Promoted(
-                    key=doc.key if doc else None,
+                    key=(kind.slug, page.pk) if kind else None,
                     result=Result(
                         title=getattr(page, "card_title", page.title),
                         url=page.get_url(request),
-                        type=doc and index.kinds[doc.content].label or "Page",
+                        type=kind.label if kind else "Page",
                         summary=description or getattr(page, "card_summary", "") or "",
                         topics=[],
                         evidence_level="",
                         date="",
                         date_label="",
-                        members_only=bool(doc and doc.audience != "public"),
+                        members_only=audience != "public",
                         promoted=True,
                     ),
                 )

@@ -90,13 +90,13 @@ def popular_searches(days=30, limit=8, min_searches=POPULAR_MIN_SEARCHES):
     those an editor hid.
 
     Each one shown is a real search term (``is_search_term``) that public
-    pages answer now (``search.engine.finds_public``): a query that finds
+    pages answer now (``search.service.finds_public``): a query that finds
     only members-only pages or a closed meeting, or text planted by
     repeating it, is never shown. Cached for ten minutes and until content
     changes: the search page asks on every empty search."""
     from hub.cache import current_generation
 
-    from .engine import finds_public
+    from .service import finds_public
     from .models import PopularSearch
 
     key = f"search:popular:{current_generation()}:{days}:{limit}:{min_searches}"

@@ -17,17 +17,15 @@ from django.views.decorators.vary import vary_on_cookie
 
 from hub.audience import PUBLIC, allowed_audiences
 
-from . import documents, facets, stats
-from .engine import Recent, clean_query, find
+from . import facets, service, stats
 from .promotions import promoted_for
+from .service import clean_query
 
 RESULTS_PER_PAGE = 10
 FALLBACK_NOTICE = (
     "Our main search service is not answering right now, so these results come from a "
     "simpler search and may be less complete."
 )
-recent_answers = Recent(256)
-recent_panels = Recent(256)
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
 AUTOCOMPLETE_LIMIT = 8
 AUTOCOMPLETE_TOPICS = 3
@@ -77,59 +75,81 @@ class Outcome:
     notices: list = field(default_factory=list)
     corrected: str = ""
     fallback: bool = False
-    answer_key: tuple = ()
-    index: object = None  # the search records the answer was worked out on
 
 
-def _date_strings(doc, page):
+def _date_strings(page):
+    """(ISO date or year, the date as people read it) of a result."""
     label = getattr(page, "search_date_label", None)
-    value = doc.date
+    date_field = getattr(page, "search_date_field", None)
+    value = getattr(page, date_field) if date_field else None
     if isinstance(value, datetime.datetime):
         # In the page's own time zone when it has one (events), else the hub's.
         local = getattr(page, "local_start", None) or timezone.localtime(value)
         return local.isoformat(), label or date_format(local, "j F Y")
     if isinstance(value, datetime.date):
         return value.isoformat(), label or date_format(value, "j F Y")
-    if value:
-        return str(value), label or str(value)
+    year = getattr(page, "publication_year", None)
+    if year:
+        return str(year), label or str(year)
+    if page.first_published_at:
+        local = timezone.localdate(page.first_published_at)
+        return local.isoformat(), label or date_format(local, "j F Y")
     return "", label or ""
 
 
-def _load(docs, index):
-    """What each of these records shows as a result, in order.
+def _relative_url(page, request):
+    url = page.get_url(request)
+    return url or page.url_path
 
-    Titles, summaries, topics and evidence levels come from the in-memory
-    records; only page types whose date label needs the page itself (events
-    show their own time zone) are read from the database."""
+
+def load(hits, request, allowed):
+    """What each hit shows as a result, in order: read from the database,
+    live pages of the person's audiences only (the index is checked again)."""
     names = facets.term_names()
-    needs_page = {}
-    for doc in docs:
-        model = index.kind_by_ct[doc.key[0]].model
-        if hasattr(model, "search_date_label"):
-            needs_page.setdefault(model, []).append(doc.key[1])
+    kinds = service.kinds()
     pages = {}
-    for model, pks in needs_page.items():
-        pages.update((page.pk, page) for page in model.objects.filter(pk__in=pks))
+    by_kind = {}
+    for hit in hits:
+        by_kind.setdefault(hit.kind, []).append(hit.pk)
+    for kind_slug, pks in by_kind.items():
+        kind = kinds.get(kind_slug)
+        if kind is None:
+            continue
+        model = kind.model
+        queryset = model.objects.live().filter(pk__in=pks, audience__in=list(allowed))
+        relations = [name for name in ("topics",) if hasattr(model, name)]
+        if relations:
+            queryset = queryset.prefetch_related(*relations)
+        if hasattr(model, "evidence_level"):
+            queryset = queryset.select_related("evidence_level")
+        pages.update(((kind_slug, page.pk), page) for page in queryset)
     results = []
-    for doc in docs:
-        date_iso, date_label = _date_strings(doc, pages.get(doc.key[1]))
+    for hit in hits:
+        page = pages.get((hit.kind, hit.pk))
+        if page is None:
+            continue  # changed since the index was written
+        date_iso, date_label = _date_strings(page)
+        evidence = getattr(page, "evidence_level", None)
         results.append(
             Result(
-                title=doc.title,
-                url=doc.url,
-                type=index.kinds[doc.content].label,
-                summary=doc.summary,
-                topics=sorted(names["topic"].get(slug, slug) for slug in doc.topics),
-                evidence_level=names["evidence"].get(doc.evidence, "") if doc.evidence else "",
+                title=page.card_title,
+                url=_relative_url(page, request),
+                type=kinds[hit.kind].label,
+                summary=page.card_summary or "",
+                topics=sorted(term.name for term in page.topics.all()) if hasattr(page, "topics") else [],
+                evidence_level=names["evidence"].get(evidence.slug, evidence.name) if evidence else "",
                 date=date_iso,
                 date_label=date_label,
-                members_only=doc.audience != PUBLIC,
+                members_only=page.audience != PUBLIC,
             )
         )
     return results
 
 
-def _page_number(raw, num_pages, notices):
+MAX_PAGE = 10_000
+
+
+def _page_number(raw, notices):
     if raw in (None, ""):
         return 1
     try:
@@ -140,13 +160,7 @@ def _page_number(raw, num_pages, notices):
     if number < 1:
         notices.append("Page numbers start at 1, so the first page is shown.")
         return 1
-    if number > num_pages:
-        notices.append(
-            f"There {'is only 1 page' if num_pages == 1 else f'are only {num_pages} pages'} "
-            "of results, so the last one is shown."
-        )
-        return num_pages
-    return number
+    return min(number, MAX_PAGE)
 
 
 def run(request):
@@ -155,68 +169,49 @@ def run(request):
     query, shortened = clean_query(request.GET.get("q", ""))
     if shortened:
         notices.append("Your search was shortened to its first 200 characters.")
-    index = documents.document_index()
-    selection = facets.Selection.from_query(request.GET, index.kinds)
+    kinds = service.kinds()
+    selection = facets.Selection.from_query(request.GET, kinds)
     notices.extend(selection.notices)
     sort = request.GET.get("sort") or ("relevance" if query else "newest")
     if sort not in SORTS:
         notices.append("Results can be sorted by best match or newest first; best match is used.")
         sort = "relevance" if query else "newest"
+    requested = _page_number(request.GET.get("page"), notices)
 
-    allowed = allowed_audiences(request)
-    exact = bool(request.GET.get("exact"))
-    hits = find(query, allowed=allowed, correct=not exact, index=index) if query else None
+    allowed = tuple(allowed_audiences(request))
     promoted = promoted_for(query, request) if query else []
-    promoted_keys = tuple(sorted(item.key for item in promoted if item.key))
-
-    # The facet counts and the ordered matches depend only on these, so a
-    # query asked again (or its next page) is not computed again.
-    fallback = bool(hits and hits.fallback)
-    key = (query.lower(), exact, tuple(allowed), tuple(selection.as_pairs()), sort, promoted_keys, fallback)
-    answer = recent_answers.get(key, index)
-    if answer is None:
-        # Sets of records are bit sets over the index (see search.facets).
-        bits = hits.bits if hits is not None else index.visible_bits(allowed)
-        if promoted_keys:
-            bits &= ~index.bits_of(promoted_keys)
-        facet_counts, passing = facets.count(bits, selection, index)
-        if sort == "relevance" and hits is not None:
-            docs = index.docs
-            if passing == bits:
-                matching = [docs[key] for key in hits.order if key not in promoted_keys]
-            else:
-                position = index.position
-                kept = set(documents.set_bits(passing))
-                matching = [docs[key] for key in hits.order if position[key] in kept]
-        else:
-            # The index is in newest-first order already.
-            matching = index.docs_at(passing)
-        answer = recent_answers.put(key, (facet_counts, matching), index)
-    facet_counts, matching = answer
-
-    total = len(matching)
-    num_pages = max(1, -(-total // RESULTS_PER_PAGE))
-    page = _page_number(request.GET.get("page"), num_pages, notices)
-    start = (page - 1) * RESULTS_PER_PAGE
-    results = _load(matching[start : start + RESULTS_PER_PAGE], index)
-
-    if query and page == 1:
-        stats.record(query, total + len(promoted))
+    answer = service.search(
+        service.Ask(
+            text=query,
+            filters=selection.as_filters(),
+            allowed=allowed,
+            sort=sort,
+            page=requested,
+            per_page=RESULTS_PER_PAGE,
+            correct=not request.GET.get("exact"),
+            exclude=tuple(item.key for item in promoted if item.key),
+        )
+    )
+    if requested > answer.num_pages:
+        notices.append(
+            f"There {'is only 1 page' if answer.num_pages == 1 else f'are only {answer.num_pages} pages'} "
+            "of results, so the last one is shown."
+        )
+    if query and answer.page == 1:
+        stats.record(query, answer.total + len(promoted))
     return Outcome(
         query=query,
         sort=sort,
-        page=page,
-        num_pages=num_pages,
-        total=total,
-        results=results,
-        facets=facet_counts,
+        page=answer.page,
+        num_pages=answer.num_pages,
+        total=answer.total,
+        results=load(answer.hits, request, allowed),
+        facets=facets.options(answer.counts, selection, kinds),
         selection=selection,
-        promoted=[item.result for item in promoted] if page == 1 else [],
+        promoted=[item.result for item in promoted] if answer.page == 1 else [],
         notices=notices,
-        corrected=hits.corrected if hits else "",
-        fallback=hits.fallback if hits else False,
-        answer_key=key,
-        index=index,
+        corrected=answer.corrected,
+        fallback=answer.fallback,
     )
 
 
@@ -329,24 +324,15 @@ def search(request):
     from .reports import popular_searches
 
     empty = not outcome.total and not outcome.promoted
-    # The filter panel is the largest part of the page and depends only on
-    # the answer (whose key holds the audiences), so it is rendered once per answer.
-    panel_key = ("panel", outcome.answer_key)
-    facets_html = recent_panels.get(panel_key, outcome.index)
-    if facets_html is None:
-        facets_html = recent_panels.put(
-            panel_key,
-            render_to_string(
-                "search/includes/facets.html",
-                {
-                    "facet_groups": _facet_groups(outcome),
-                    "search_query": outcome.query,
-                    "outcome": outcome,
-                    "active_filters": bool(outcome.selection.values),
-                },
-            ),
-            outcome.index,
-        )
+    facets_html = render_to_string(
+        "search/includes/facets.html",
+        {
+            "facet_groups": _facet_groups(outcome),
+            "search_query": outcome.query,
+            "outcome": outcome,
+            "active_filters": bool(outcome.selection.values),
+        },
+    )
     context = {
         "outcome": outcome,
         "search_query": outcome.query,
@@ -367,43 +353,28 @@ def search(request):
 
 def suggested_topics(limit=8):
     """Topics with the most public content, for the empty state."""
-    index = documents.document_index()
-    counts = {}
-    for doc in index.visible([PUBLIC]):
-        for slug in doc.topics:
-            counts[slug] = counts.get(slug, 0) + 1
+    answer = service.search(service.Ask(allowed=(PUBLIC,), sort="newest", per_page=1))
+    counts = answer.counts.get("topic", {})
     names = facets.term_names()["topic"]
-    top = sorted(counts, key=lambda s: -counts[s])[:limit]
+    top = sorted(counts, key=lambda s: (-counts[s], s))[:limit]
     return [{"slug": slug, "name": names.get(slug, slug), "count": counts[slug]} for slug in top]
 
 
 @require_GET
 @vary_on_cookie
 def autocomplete(request):
-    """Suggestions as a person types: titles they may see, then topics.
-
-    Answered from the in-memory records (``search.documents``), without a
-    database query for anonymous visitors: titles whose words start with what
-    was typed, those starting with it first."""
+    """Suggestions as a person types: titles they may see, then topics."""
     query, _shortened = clean_query(request.GET.get("q", ""))
     text = query.lower()
-    words = re.findall(r"\w+", text)
     suggestions = []
-    if len(text) >= 2 and words:
-        index = documents.document_index()
-        allowed = set(allowed_audiences(request))
-        starts, contains = [], []
+    if len(text) >= 2 and re.search(r"\w", text):
+        allowed = tuple(allowed_audiences(request))
+        hits = [service.Hit(kind, pk) for kind, pk in service.suggest(query, allowed, AUTOCOMPLETE_LIMIT)]
+        kinds = service.kinds()
+        for hit, result in zip(hits, _titles(hits, request, allowed), strict=False):
+            if result:
+                suggestions.append({"label": result[0], "kind": kinds[hit.kind].label, "url": result[1]})
         padded = f" {text}"
-        for doc in index.by_word_start.get(words[0][:2], ()):
-            if doc.audience not in allowed:
-                continue
-            if doc.title_lower.startswith(text):
-                starts.append(doc)
-            elif padded in f" {doc.title_lower}":
-                contains.append(doc)
-        starts.sort(key=lambda d: len(d.title))
-        for doc in (starts + contains)[:AUTOCOMPLETE_LIMIT]:
-            suggestions.append({"label": doc.title, "kind": index.kinds[doc.content].label, "url": doc.url})
         names = facets.term_names()["topic"]
         topics = [
             (slug, name)
@@ -415,3 +386,17 @@ def autocomplete(request):
                 {"label": name, "kind": "Topic", "url": "/search/?" + urlencode({"topic": slug})}
             )
     return JsonResponse({"query": query, "suggestions": suggestions})
+
+
+def _titles(hits, request, allowed):
+    """(title, url) of each hit, None for one no longer live or visible."""
+    kinds = service.kinds()
+    found = {}
+    by_kind = {}
+    for hit in hits:
+        by_kind.setdefault(hit.kind, []).append(hit.pk)
+    for kind_slug, pks in by_kind.items():
+        queryset = kinds[kind_slug].model.objects.live().filter(pk__in=pks, audience__in=list(allowed))
+        for page in queryset:
+            found[(kind_slug, page.pk)] = (page.card_title, _relative_url(page, request))
+    return [found.get((hit.kind, hit.pk)) for hit in hits]

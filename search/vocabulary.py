@@ -1,24 +1,26 @@
 """Typo correction: the words of the hub's searchable content, and the
 closest of them to a word a search did not find.
 
-The vocabulary (``SearchWord``) is rebuilt from the search index's text when
-content has changed since the last build, at most every few minutes, and only
-when a search needed correcting. On PostgreSQL the closest word is found by
+Used on the database backend (an engine corrects with its own suggester,
+search/service.py). The vocabulary (``SearchWord``) is rebuilt from the live
+searchable pages' own search fields when content has changed since the last
+build, at most once a day, and only when a search needed correcting. On PostgreSQL the closest word is found by
 trigram similarity (pg_trgm, with a trigram index); elsewhere by Python's
 ``difflib`` over the cached word list, a best effort for small sites.
 
 The vocabulary holds the words of every indexed page, hidden ones too, and
 may be a day old: it only proposes. A word is offered to a person, or taken
 as known, only when a page they may see holds it now (the ``visible``
-function the search engine passes, which asks the index within the person's
-audience), so a correction never reveals a draft, a members-only page or a
-closed meeting.
+function the search service passes, which searches within the person's
+audience), so a correction never reveals a members-only page or a closed
+meeting.
 """
 
 import difflib
 import re
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -36,38 +38,50 @@ WORDS_KEY = "hub:vocabulary-words"
 WORD = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},{MAX_LENGTH}}}")
 
 
-def _index_entries():
-    from wagtail.search.models import IndexEntry
+def _text(field, page):
+    value = field.get_value(page)
+    if value is None:
+        return ""
+    stream_block = getattr(value, "stream_block", None)
+    if stream_block is not None:
+        return " ".join(stream_block.get_searchable_content(value))
+    return str(value)
 
-    return IndexEntry.objects.all()
+
+def _page_words():
+    """word -> how many live searchable pages hold it, read from the pages'
+    own search fields (what the search index is built from)."""
+    from wagtail.search import index
+
+    from .service import kinds
+
+    counts = {}
+    for kind in kinds().values():
+        fields = [f for f in kind.model.get_search_fields() if isinstance(f, index.SearchField)]
+        for page in kind.model.get_indexed_objects().iterator(chunk_size=500):
+            text = " ".join(_text(field, page) for field in fields)
+            for word in set(WORD.findall(text.lower())):
+                counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def in_use():
+    """Whether searches correct words with the vocabulary: on the database
+    backend (an engine corrects with its own suggester, search/service.py),
+    and for the database fallback while an engine is away."""
+    from .hub_backend import hub_backends
+
+    return not hub_backends() or "fallback" in settings.WAGTAILSEARCH_BACKENDS
 
 
 def rebuild():
-    """Replace the vocabulary with the words of everything in the search index."""
+    """Replace the vocabulary with the words of every live searchable page."""
+    counts = _page_words()
     with transaction.atomic():
         SearchWord.objects.all().delete()
-        if connection.vendor == "postgresql":
-            table = _index_entries().model._meta.db_table
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""
-                    INSERT INTO {SearchWord._meta.db_table} (word, documents)
-                    SELECT word, ndoc FROM ts_stat(
-                        'SELECT to_tsvector(''simple'', title_text || '' '' || body_text) FROM {table}'
-                    )
-                    WHERE length(word) BETWEEN %s AND %s AND word ~ '^[[:alpha:]]+$'
-                    """,  # noqa: S608 - table names are the models' own
-                    [MIN_LENGTH, MAX_LENGTH],
-                )
-        else:
-            counts = {}
-            # Outside PostgreSQL the index keeps its text in "title" and "body".
-            for title, body in _index_entries().values_list("title", "body").iterator():
-                for word in set(WORD.findall(f"{title} {body}".lower())):
-                    counts[word] = counts.get(word, 0) + 1
-            SearchWord.objects.bulk_create(
-                [SearchWord(word=w, documents=n) for w, n in counts.items()], batch_size=1000
-            )
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=w, documents=n) for w, n in counts.items()], batch_size=1000
+        )
     cache.set(BUILT_KEY, (current_generation(), time.time()), None)
     cache.delete(WORDS_KEY)
 

@@ -1,12 +1,39 @@
+import datetime
 import re
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
 HYPHENATED = re.compile(r"\b\w+(?:-\w+)+\b")
+
+
+def search_sort_date(year, date):
+    """When a page counts as from, for sorting search results newest first:
+    its own date (an event's start, a page's first publication) or, for a
+    resource, the first of its publication year. An aware datetime or None."""
+    if year:
+        return datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
+    if isinstance(date, datetime.datetime):
+        return date
+    if isinstance(date, datetime.date):
+        return datetime.datetime.combine(date, datetime.time(), tzinfo=datetime.UTC)
+    return None
+
+
+def search_year(year, date):
+    """The year a page is counted under in the search page's year facet."""
+    if year:
+        return year
+    if isinstance(date, datetime.datetime):
+        return timezone.localtime(date).year if timezone.is_aware(date) else date.year
+    if isinstance(date, datetime.date):
+        return date.year
+    return None
 
 
 class BasePage(Page):
@@ -56,10 +83,65 @@ class BasePage(Page):
         index.AutocompleteField("listing_title"),
         index.FilterField("audience"),
         index.SearchField("joined_word_variants"),
+        # What the search page filters, counts and sorts on, named alike on
+        # every page type (search/hub_backend.py SHARED_FILTER_FIELDS), so one
+        # engine query filters and aggregates over all of them.
+        index.FilterField("search_kind"),
+        index.FilterField("search_topics"),
+        index.FilterField("search_populations"),
+        index.FilterField("search_resource_type"),
+        index.FilterField("search_evidence"),
+        index.FilterField("search_year", type="IntegerField"),
+        index.FilterField("search_sort_date", type="DateTimeField"),
     ]
 
     class Meta:
         abstract = True
+
+    # --- search ---------------------------------------------------------------
+    # A page type that sets ``search_type`` (its label in results and the
+    # content facet) is found by the search page. It may set
+    # ``search_date_field`` (a date or datetime field, e.g. an event's start)
+    # for sorting by newest; otherwise resources sort by publication year and
+    # other pages by their first publication.
+
+    @classmethod
+    def get_indexed_objects(cls):
+        # Only live pages reach the search index: a draft is never searchable,
+        # and a page unpublished or expired leaves the index (search/signals).
+        return super().get_indexed_objects().filter(live=True)
+
+    def search_kind(self):
+        search_type = getattr(self, "search_type", None)
+        return slugify(search_type) if search_type else None
+
+    def _term_slugs(self, relation):
+        manager = getattr(self, relation, None)
+        return sorted(term.slug for term in manager.all()) if manager is not None else []
+
+    def search_topics(self):
+        return self._term_slugs("topics")
+
+    def search_populations(self):
+        return self._term_slugs("populations")
+
+    def search_resource_type(self):
+        term = getattr(self, "resource_type", None)
+        return term.slug if term is not None else None
+
+    def search_evidence(self):
+        term = getattr(self, "evidence_level", None)
+        return term.slug if term is not None else None
+
+    def search_year(self):
+        return search_year(getattr(self, "publication_year", None), self._search_date_value())
+
+    def search_sort_date(self):
+        return search_sort_date(getattr(self, "publication_year", None), self._search_date_value())
+
+    def _search_date_value(self):
+        date_field = getattr(self, "search_date_field", None)
+        return getattr(self, date_field) if date_field else self.first_published_at
 
     def related_names(self, relation):
         """The names of a relation's items as one string, for the search index.

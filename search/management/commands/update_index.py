@@ -64,11 +64,11 @@ class Command(WagtailUpdateIndexCommand):
             cleared, _ = IndexQueueItem.objects.filter(last_attempt_at__lt=started).delete()
             self.write(f"Queued index writes now in the index: {cleared}")
 
-        if not options["schema_only"]:
-            from search.vocabulary import rebuild
+        from search import vocabulary
 
-            rebuild()
-            self.write("Typo-correction vocabulary rebuilt from the index")
+        if not options["schema_only"] and vocabulary.in_use():
+            vocabulary.rebuild()
+            self.write("Typo-correction vocabulary rebuilt from the pages")
 
     def retry_queue(self):
         backends = hub_backends()
