@@ -402,15 +402,18 @@ class DatabaseSearch:
         return any(self._ranked(word, self._queryset(kind, allowed), "or")[:1] for kind in kinds().values())
 
     def _matched(self, ask, words, corrections):
-        from .synonyms import expand
+        from .synonyms import equivalents
 
+        # The words typed (never the raw text: no backend query syntax gets
+        # through), their corrections, and the listed synonyms of them.
+        extra = equivalents(" ".join([ask.text, *corrections.values()]))
+        text = " ".join([*words, *corrections.values(), *(" ".join(words_of(term)) for term in extra)])
         matched = {}
         for kind in kinds().values():
             queryset = self._queryset(kind, ask.allowed)
             if not words:
                 matched.update(((kind.slug, pk), 0.0) for pk in queryset.values_list("pk", flat=True))
                 continue
-            text = expand(" ".join([ask.text, *corrections.values()]))
             ranked = self._ranked(text, queryset, "or")
             if not ranked:
                 continue

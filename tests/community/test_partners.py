@@ -23,7 +23,7 @@ from community.partners.factories import (
 )
 from hub.models import Topic
 from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
-from search.documents import searchable_models
+from search.service import kinds
 
 from .partner_server import Answer, partner_server
 
@@ -146,7 +146,7 @@ def test_partner_pages_follow_the_search_contract(partners):
     assert PartnerCommunityPage.search_type == "Partner community"
     assert peers.topic_names() == "Workforce"
     assert peers.search_date == timezone.localdate(peers.last_published_at)
-    assert PartnerCommunityPage in searchable_models()
+    assert PartnerCommunityPage in [kind.model for kind in kinds().values()]
     names = {getattr(f, "field_name", None) for f in PartnerCommunityPage.search_fields}
     assert {"topic_names", "description", "audience"} <= names
 

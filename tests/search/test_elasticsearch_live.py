@@ -88,7 +88,7 @@ def test_index_is_created_with_the_hub_analysis(backend):
     settings = next(iter(backend.es.indices.get_settings(index=index.name).values()))["settings"]
     assert settings["index"]["analysis"]["filter"]["hub_synonyms"]["synonyms_set"] == backend.synonyms_set
     mapping = next(iter(backend.es.indices.get_mapping(index=index.name).values()))["mappings"]
-    assert mapping["properties"]["knowledge_resourcepage__audience_filter"]["type"] == "keyword"
+    assert mapping["properties"]["audience_filter"]["type"] == "keyword"
 
 
 def test_a_published_resource_is_found(backend, library):

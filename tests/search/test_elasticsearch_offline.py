@@ -84,7 +84,7 @@ def test_elasticsearch_8_backend_has_the_same_analysis():
 
 def test_mapping_stores_audience_as_a_keyword_filter_field():
     properties = HubElasticsearch9Mapping(ResourcePage).get_mapping()["properties"]
-    assert properties["knowledge_resourcepage__audience_filter"] == {"type": "keyword"}
+    assert properties["audience_filter"] == {"type": "keyword"}
     assert properties["live_filter"] == {"type": "boolean"}
 
 
@@ -134,7 +134,7 @@ def test_audience_filter_becomes_a_terms_filter_beside_the_live_filter():
     assert {"match": {"_django_content_type": "knowledge.ResourcePage"}} in filters
     clauses = filters[1]["bool"]["must"]
     assert {"term": {"live_filter": True}} in clauses
-    assert {"terms": {"knowledge_resourcepage__audience_filter": ["public", "r3"]}} in clauses
+    assert {"terms": {"audience_filter": ["public", "r3"]}} in clauses
     # One short list, however many pages are restricted: no exclusion per restriction.
     body = json.dumps(query)
     assert "must_not" not in body

@@ -78,7 +78,7 @@ def test_index_is_created_with_the_hub_analysis_and_the_synonym_list(opensearch)
 def test_audience_is_a_keyword_and_text_fields_use_the_hub_analyzers(opensearch):
     (mapping,) = opensearch.es.indices.get_mapping(index=page_index(opensearch).name).values()
     properties = mapping["mappings"]["properties"]
-    assert properties["knowledge_resourcepage__audience_filter"] == {"type": "keyword"}
+    assert properties["audience_filter"] == {"type": "keyword"}
     assert properties["title"]["analyzer"] == "hub_english"
     assert properties["title"]["search_analyzer"] == "hub_english_search"
 

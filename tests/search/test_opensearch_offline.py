@@ -41,7 +41,7 @@ def test_both_engines_analyse_alike_except_where_the_synonym_rules_come_from():
 def test_both_engines_map_resources_alike_with_the_audience_as_a_keyword():
     mapping = HubOpenSearchMapping(ResourcePage).get_mapping()
     assert mapping == HubElasticsearch9Mapping(ResourcePage).get_mapping()
-    assert mapping["properties"]["knowledge_resourcepage__audience_filter"] == {"type": "keyword"}
+    assert mapping["properties"]["audience_filter"] == {"type": "keyword"}
     assert mapping["properties"]["title"]["search_analyzer"] == "hub_english_search"
 
 
