@@ -62,13 +62,12 @@ def main():
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import get_runner, setup_test_environment
-
     from io import StringIO
 
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import get_runner, setup_test_environment
     from wagtail.search.backends import get_search_backend
 
     setup_test_environment()
@@ -107,14 +106,16 @@ def main():
                     backend.es.indices.refresh(index=name)
         reciprocal_ranks, ndcgs, recalls = [], [], []
         print(f"database: {connection.vendor}; search backend: {get_search_backend().__class__.__name__}")
-        print(f"{'qid':<5} {'first relevant rank':>20} {'nDCG@10':>8}  query")
+        print(f"{'qid':<5} {'first relevant rank':>20} {'nDCG@10':>8} {'recall':>7}  query")
         for qid, query, relevant in load_queries():
             ranked = search_resources(query)
             first = next((i + 1 for i, rid in enumerate(ranked) if rid in relevant), None)
             reciprocal_ranks.append(1 / first if first else 0.0)
             ndcgs.append(ndcg_at_10(ranked, relevant))
             recalls.append(recall_at_10(ranked, relevant))
-            print(f"{qid:<5} {str(first or '-'):>20} {ndcgs[-1]:>8.2f}  {query[:70]}")
+            print(f"{qid:<5} {str(first or '-'):>20} {ndcgs[-1]:>8.2f} {recalls[-1]:>7.2f}  {query[:70]}")
+            if os.environ.get("RELEVANCE_VERBOSE"):
+                print(f"      ranked {ranked}\n      relevant {relevant}")
         mrr = sum(reciprocal_ranks) / len(reciprocal_ranks)
         print(
             f"\nMRR {mrr:.3f}   nDCG@10 {sum(ndcgs) / len(ndcgs):.3f}   "

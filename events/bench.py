@@ -21,7 +21,8 @@ def ensure_2000():
         raise SystemExit("Load the demo content first: there is no events page.")
     existing = EventPage.objects.filter(slug__startswith=PREFIX).count()
     topics = cycle(list(Topic.objects.order_by("pk")[:12]))
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Daytime in the Americas (15:00-19:00 UTC): never the hour a clock change repeats.
+    now = timezone.now().replace(hour=15, minute=0, second=0, microsecond=0)
     for n in range(existing, TARGET):
         start = now + timedelta(days=n % 730 - 365, hours=n % 5)
         event = EventPage(

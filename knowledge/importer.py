@@ -37,6 +37,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from hub.audience import audience_for_path
 from hub.cache import purge_page_cache
 from hub.models import EvidenceLevel, Population, ResourceType, Topic
+from hub.models.base_page import search_indexing_paused
 
 from .models import LANGUAGE_CHOICES, ResourceIndexPage, ResourcePage
 from .models.resource_page import REVIEW_CYCLE
@@ -514,9 +515,11 @@ class ResourceImporter:
         from modelsearch.signal_handlers import post_save_signal_handler
 
         disconnected = post_save.disconnect(post_save_signal_handler, sender=ResourcePage)
+        paused = search_indexing_paused.set(True)
         try:
             with disable_reference_index_auto_update():
                 yield
         finally:
+            search_indexing_paused.reset(paused)
             if disconnected:
                 post_save.connect(post_save_signal_handler, sender=ResourcePage)

@@ -68,6 +68,7 @@ UNREACHABLE_ERRORS = (
 INDEX_ANALYZER = "hub_english"
 SEARCH_ANALYZER = "hub_english_search"
 PLAIN_ANALYZER = "hub_plain"
+WORDS_ANALYZER = "hub_english_words"
 SYNONYM_FILTER = "hub_synonyms"
 FUZZINESS = {"fuzziness": "AUTO", "prefix_length": 1}
 
@@ -82,6 +83,7 @@ def analysis_settings(synonym_filter):
                 "filter": {
                     "hub_possessive": {"type": "stemmer", "language": "possessive_english"},
                     "hub_english_stemmer": {"type": "stemmer", "language": "english"},
+                    "hub_english_stop": {"type": "stop", "stopwords": "_english_"},
                     # A rule the engine cannot parse is skipped, not the whole list.
                     SYNONYM_FILTER: {"type": "synonym_graph", "lenient": True, **synonym_filter},
                 },
@@ -92,10 +94,19 @@ def analysis_settings(synonym_filter):
                         "filter": [*chain, "hub_english_stemmer"],
                     },
                     # Synonyms before stemming: rules are written as people type them.
+                    # Common English words ("the", "with", "what") are left out
+                    # of what is searched, so a long question is searched by
+                    # the words that carry it; the index keeps them for phrases.
                     SEARCH_ANALYZER: {
                         "type": "custom",
                         "tokenizer": "standard",
-                        "filter": [*chain, SYNONYM_FILTER, "hub_english_stemmer"],
+                        "filter": [*chain, SYNONYM_FILTER, "hub_english_stop", "hub_english_stemmer"],
+                    },
+                    # The search analyzer without synonyms (search/service.py).
+                    WORDS_ANALYZER: {
+                        "type": "custom",
+                        "tokenizer": "standard",
+                        "filter": [*chain, "hub_english_stop", "hub_english_stemmer"],
                     },
                     # Whole words, unstemmed: what typo corrections are chosen from.
                     PLAIN_ANALYZER: {"type": "custom", "tokenizer": "standard", "filter": chain},

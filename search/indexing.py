@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from wagtail.models import Page
 
 from .models import IndexQueueItem
 
@@ -119,8 +120,10 @@ def _push_synonyms(**kwargs):
 def _drop_if_not_live(sender, instance, **kwargs):
     """A page saved while not live (a draft, or unpublished, or expired)
     leaves every search index: only live pages are indexed
-    (``BasePage.get_indexed_objects``), and Wagtail's own handler only adds."""
-    if not instance.live:
+    (``BasePage.get_indexed_objects``), and Wagtail's own handler only adds.
+    Scheduled expiry and unpublishing save the page as a plain ``Page``, so
+    every page save is looked at."""
+    if isinstance(instance, Page) and not instance.live and instance.pk:
         from modelsearch.index import remove_object
 
         remove_object(instance)
@@ -131,11 +134,7 @@ def connect():
     list (Elasticsearch: its synonyms set; OpenSearch: the index settings).
     A page that stops being live leaves the index."""
     from .models import Synonym
-    from .service import kinds
 
     post_save.connect(_push_synonyms, sender=Synonym, dispatch_uid="hub-synonyms-set-saved")
     post_delete.connect(_push_synonyms, sender=Synonym, dispatch_uid="hub-synonyms-set-deleted")
-    for kind in kinds().values():
-        post_save.connect(
-            _drop_if_not_live, sender=kind.model, dispatch_uid=f"hub-search-not-live-{kind.model._meta.label}"
-        )
+    post_save.connect(_drop_if_not_live, dispatch_uid="hub-search-not-live")

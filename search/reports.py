@@ -96,8 +96,8 @@ def popular_searches(days=30, limit=8, min_searches=POPULAR_MIN_SEARCHES):
     changes: the search page asks on every empty search."""
     from hub.cache import current_generation
 
-    from .service import finds_public
     from .models import PopularSearch
+    from .service import finds_public
 
     key = f"search:popular:{current_generation()}:{days}:{limit}:{min_searches}"
     queries = cache.get(key)

@@ -124,8 +124,10 @@ class Ask:
     exclude: tuple = ()  # (kind slug, page id) of pages shown elsewhere (promotions)
 
     def cache_key(self):
+        backend = get_search_backend()
         text = repr((self.text.lower(), self.filters, tuple(sorted(self.allowed)), self.sort, self.page))
         text += repr((self.per_page, self.correct, tuple(sorted(self.exclude))))
+        text += repr((type(backend).__module__, type(backend).__name__, getattr(backend, "index_prefix", "")))
         digest = hashlib.sha256(text.encode()).hexdigest()[:32]
         return f"hub:search-answer:{current_generation()}:{digest}"
 
@@ -161,16 +163,25 @@ def search(ask):
 
 
 def suggest(text, allowed, limit=SUGGEST_LIMIT):
-    """Pages whose title starts words with what was typed, as (kind, pk),
-    for autocomplete; titles starting with it first."""
+    """Pages with a title word starting with what was typed, as (kind, pk),
+    for autocomplete: titles starting with it first, shorter first, then in
+    the backend's order."""
+    text = " ".join(re.findall(r"\w+", text))  # words only: no backend query syntax
+    if not text:
+        return []
     backend = get_search_backend()
+    found = None
     if is_engine(backend):
         try:
-            return EngineSearch(backend).suggest(text, allowed, limit)
+            found = EngineSearch(backend).suggest(text, allowed, limit * 2)
         except _unavailable_errors() as error:
             logger.warning("Search engine unavailable for suggestions: %s", error)
             backend = _fallback_backend()
-    return DatabaseSearch(backend).suggest(text, allowed, limit)
+    if found is None:
+        found = DatabaseSearch(backend).suggest(text, allowed, limit * 2)
+    typed = text.lower()
+    order = sorted(range(len(found)), key=lambda i: (not found[i][2].startswith(typed), len(found[i][2]), i))
+    return [found[i][:2] for i in order[:limit]]
 
 
 def finds_public(query):
@@ -223,6 +234,19 @@ def _pages(total, ask):
 # --- OpenSearch and Elasticsearch ------------------------------------------------
 
 
+def _clauses(query, name):
+    """Every ``name`` clause (e.g. "multi_match") inside a compiled query."""
+    if isinstance(query, dict):
+        for key, value in query.items():
+            if key == name and isinstance(value, dict):
+                yield value
+            else:
+                yield from _clauses(value, name)
+    elif isinstance(query, list):
+        for item in query:
+            yield from _clauses(item, name)
+
+
 class EngineSearch:
     """One engine request per search (two when a correction must be checked
     or the page asked for is past the last)."""
@@ -267,22 +291,52 @@ class EngineSearch:
 
         return {"terms": {filter_field(FACET_FIELDS[param]): list(values)}}
 
+    TIE_BREAKER = 0.3  # a word found in several fields counts a little for each
+
     def _query(self, core, ask):
+        """The full query: the backend's compiled query (``core``), the same
+        words without synonyms, phrase and all-words boosts, the person's
+        scope as filters."""
+        from .hub_backend import WORDS_ANALYZER
+
         words = words_of(ask.text)
-        clauses = {"must": [core], "filter": self._scope(ask.allowed)}
+        for clause in _clauses(core, "multi_match"):
+            clause.setdefault("tie_breaker", self.TIE_BREAKER)
+            if not ask.correct:
+                # "Search for exactly this": no typo tolerance either.
+                clause.pop("fuzziness", None)
+                clause.pop("prefix_length", None)
+        clauses = {"filter": self._scope(ask.allowed)}
         if ask.exclude:
             clauses["must_not"] = [{"ids": {"values": [str(pk) for _kind, pk in ask.exclude]}}]
-        if words:
-            text = " ".join(words)
-            should = [
-                {"match_phrase": {"title": {"query": text, "slop": 2, "boost": self.TITLE_PHRASE_BOOST}}},
-                {"match_phrase": {"_all_text": {"query": text, "slop": 2, "boost": self.PHRASE_BOOST}}},
-            ]
-            if len(words) > 1:
-                should.append(
-                    {"match": {"_all_text": {"query": text, "operator": "and", "boost": self.ALL_WORDS_BOOST}}}
-                )
-            clauses["should"] = should
+        matching = list(_clauses(core, "multi_match"))
+        if not words or len(matching) != 1:
+            clauses["must"] = [core]
+            return {"bool": clauses}
+        # The compiled query's own filters (live pages) stay filters; its
+        # text clause becomes one of several ways to match.
+        clauses["filter"] += (
+            core["bool"].get("filter", [])
+            if isinstance(core["bool"].get("filter"), list)
+            else [core["bool"]["filter"]]
+        )
+        with_synonyms = {"multi_match": matching[0]}
+        # A listed synonym of several words makes the engine want all of them
+        # ("mobile crisis team"): the words on their own still find pages.
+        plain_words = {"multi_match": {**matching[0], "analyzer": WORDS_ANALYZER}}
+        text = " ".join(words)
+        should = [
+            with_synonyms,
+            plain_words,
+            {"match_phrase": {"title": {"query": text, "slop": 2, "boost": self.TITLE_PHRASE_BOOST}}},
+            {"match_phrase": {"_all_text": {"query": text, "slop": 2, "boost": self.PHRASE_BOOST}}},
+        ]
+        if len(words) > 1:
+            should.append(
+                {"match": {"_all_text": {"query": text, "operator": "and", "boost": self.ALL_WORDS_BOOST}}}
+            )
+        clauses["should"] = should
+        clauses["minimum_should_match"] = 1
         return {"bool": clauses}
 
     def answer(self, ask):
@@ -313,7 +367,17 @@ class EngineSearch:
         if ask.correct and words:
             body["suggest"] = {
                 "text": " ".join(words),
-                "words": {"term": {"field": "_all_text.plain", "suggest_mode": "missing", "prefix_length": 1}},
+                # Every word is looked at, however common: whether the person
+                # may see a page holding it is checked afterwards (_corrected).
+                "words": {
+                    "term": {
+                        "field": "_all_text.plain",
+                        "suggest_mode": "always",
+                        "prefix_length": 1,
+                        "size": 3,
+                        "max_term_freq": 0.99,
+                    }
+                },
             }
         response = results._backend_do_search(body, index=self.index)
         total = response["hits"]["total"]["value"]
@@ -330,25 +394,42 @@ class EngineSearch:
             buckets = response["aggregations"][param]["values"]["buckets"]
             answer.counts[param] = {bucket["key"]: bucket["doc_count"] for bucket in buckets}
         if "suggest" in response:
-            answer.corrected = self._corrected(ask, response["suggest"]["words"], results)
+            answer.corrected = self._corrected(ask, response["suggest"]["words"])
         return answer
 
-    def _corrected(self, ask, suggestions, results):
-        """The query with each word nothing holds replaced by the engine's
-        closest word that a page the person may see holds."""
+    def _holding(self, words, allowed):
+        """The words a page the person may see holds, asked in one request."""
+        lines = []
+        for word in words:
+            query = {"bool": {"must": [{"match": {"_all_text.plain": word}}], "filter": self._scope(allowed)}}
+            lines += [{}, {"query": query, "size": 0, "terminate_after": 1, "track_total_hits": 1}]
+        if self.backend.use_new_elasticsearch_api:
+            response = self.backend.es.msearch(index=self.index, searches=lines)
+        else:
+            response = self.backend.es.msearch(index=self.index, body=lines)
+        return {
+            word
+            for word, found in zip(words, response["responses"], strict=True)
+            if found.get("hits", {}).get("total", {}).get("value")
+        }
+
+    def _corrected(self, ask, suggestions):
+        """The query with each word no page the person may see holds replaced
+        by the engine's closest word that one does. The suggester knows every
+        indexed word, hidden pages' too: both are checked within the audience."""
+        options = {entry["text"]: [o["text"] for o in entry["options"]] for entry in suggestions}
+        options = {word: found for word, found in options.items() if found}
+        if not options:
+            return ""
+        asked = list(dict.fromkeys([*options, *(o for found in options.values() for o in found)]))
+        held = self._holding(asked, ask.allowed)
         corrections = {}
-        for entry in suggestions:
-            for option in entry["options"]:
-                word = option["text"]
-                body = {
-                    "query": {"bool": {"must": [{"match": {"_all_text.plain": word}}], "filter": self._scope(ask.allowed)}},
-                    "size": 0,
-                    "terminate_after": 1,
-                    "track_total_hits": 1,
-                }
-                if results._backend_do_search(body, index=self.index)["hits"]["total"]["value"]:
-                    corrections[entry["text"]] = word
-                    break
+        for word, found in options.items():
+            if word in held:
+                continue
+            best = next((option for option in found if option in held), None)
+            if best:
+                corrections[word] = best
         if not corrections:
             return ""
         return " ".join(corrections.get(word, word) for word in words_of(ask.text))
@@ -359,11 +440,18 @@ class EngineSearch:
         results = self._results(text, compiler="autocomplete")
         body = {
             "query": {"bool": {"must": [results.query_compiler.get_query()], "filter": self._scope(allowed)}},
-            "_source": [filter_field("search_kind")],
+            "_source": [filter_field("search_kind"), "title"],
             "size": limit,
         }
         response = results._backend_do_search(body, index=self.index)
-        return [(hit["_source"][filter_field("search_kind")], int(hit["_id"])) for hit in response["hits"]["hits"]]
+        return [
+            (
+                hit["_source"][filter_field("search_kind")],
+                int(hit["_id"]),
+                hit["_source"].get("title", "").lower(),
+            )
+            for hit in response["hits"]["hits"]
+        ]
 
 
 # --- the database backend ------------------------------------------------------------
@@ -446,9 +534,9 @@ class DatabaseSearch:
             for param, relation in (("topic", "topics"), ("population", "populations")):
                 if relation in names:
                     found = many.setdefault(param, {})
-                    for pk, slug in model.objects.filter(pk__in=pks, **{f"{relation}__isnull": False}).values_list(
-                        "pk", f"{relation}__slug"
-                    ):
+                    for pk, slug in model.objects.filter(
+                        pk__in=pks, **{f"{relation}__isnull": False}
+                    ).values_list("pk", f"{relation}__slug"):
                         found.setdefault(pk, set()).add(slug)
             for row in model.objects.filter(pk__in=pks).values_list(*columns):
                 value = dict(zip(columns, row, strict=True))
@@ -478,7 +566,8 @@ class DatabaseSearch:
         matched = {key: score for key, score in matched.items() if key in facts}
         chosen = {param: set(values) for param, values in ask.filters}
         passes = {
-            param: {key for key in matched if facts[key].values[param] & wanted} for param, wanted in chosen.items()
+            param: {key for key in matched if facts[key].values[param] & wanted}
+            for param, wanted in chosen.items()
         }
         counts = {}
         for param in FACET_FIELDS:
@@ -509,6 +598,4 @@ class DatabaseSearch:
         for kind in kinds().values():
             results = self.backend.autocomplete(text, self._queryset(kind, allowed))[:limit]
             found.extend((kind.slug, page.pk, page.title.lower()) for page in results)
-        typed = text.lower()
-        found.sort(key=lambda item: (not item[2].startswith(typed), len(item[2])))
-        return [(kind, pk) for kind, pk, _title in found[:limit]]
+        return found

@@ -4,9 +4,10 @@ closest of them to a word a search did not find.
 Used on the database backend (an engine corrects with its own suggester,
 search/service.py). The vocabulary (``SearchWord``) is rebuilt from the live
 searchable pages' own search fields when content has changed since the last
-build, at most once a day, and only when a search needed correcting. On PostgreSQL the closest word is found by
-trigram similarity (pg_trgm, with a trigram index); elsewhere by Python's
-``difflib`` over the cached word list, a best effort for small sites.
+build, at most once a day, and only when a search needed correcting. On
+PostgreSQL the closest word is found by trigram similarity (pg_trgm, with a
+trigram index); elsewhere by Python's ``difflib`` over the cached word list, a
+best effort for small sites.
 
 The vocabulary holds the words of every indexed page, hidden ones too, and
 may be a day old: it only proposes. A word is offered to a person, or taken

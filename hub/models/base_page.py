@@ -1,4 +1,6 @@
+import contextvars
 import datetime
+import functools
 import re
 
 from django.conf import settings
@@ -34,6 +36,17 @@ def search_year(year, date):
     if isinstance(date, datetime.date):
         return date.year
     return None
+
+
+# Set while a bulk import indexes everything at its end (knowledge/importer.py).
+search_indexing_paused = contextvars.ContextVar("search_indexing_paused", default=False)
+
+
+@functools.cache
+def _has_parental_relations(model):
+    from modelcluster.fields import ParentalManyToManyField
+
+    return any(isinstance(field, ParentalManyToManyField) for field in model._meta.get_fields())
 
 
 class BasePage(Page):
@@ -188,7 +201,16 @@ class BasePage(Page):
             from hub.audience import audience_for_path
 
             self.audience = audience_for_path(self.path)
-        return super().save(*args, **kwargs)
+        result = super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is None and self.live and _has_parental_relations(type(self)):
+            # Wagtail indexes a page as its row is saved, before its topics and
+            # other parental relations are written: index it again now that
+            # they are, so the index's topic and population filters are right.
+            if not search_indexing_paused.get():
+                from modelsearch.index import insert_or_update_object
+
+                insert_or_update_object(self)
+        return result
 
     def route(self, request, path_components):
         if not path_components:

@@ -12,6 +12,15 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
+from .conftest import on_each_backend
+
+
+@pytest.fixture
+def client(client, each_backend):
+    # Every test here runs on the database backend and on OpenSearch.
+    return on_each_backend(client, each_backend)
+
+
 pytestmark = pytest.mark.django_db
 
 # Each hidden page holds one rare word; the misspelling is closest to it.

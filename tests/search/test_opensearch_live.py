@@ -68,8 +68,18 @@ def test_index_is_created_with_the_hub_analysis_and_the_synonym_list(opensearch)
         "lowercase",
         "asciifolding",
         "hub_synonyms",
+        "hub_english_stop",
         "hub_english_stemmer",
     ]
+    # The same without synonyms, and whole words for typo corrections.
+    assert analysis["analyzer"]["hub_english_words"]["filter"] == [
+        "hub_possessive",
+        "lowercase",
+        "asciifolding",
+        "hub_english_stop",
+        "hub_english_stemmer",
+    ]
+    assert analysis["analyzer"]["hub_plain"]["filter"] == ["hub_possessive", "lowercase", "asciifolding"]
     synonyms = analysis["filter"]["hub_synonyms"]
     assert synonyms["type"] == "synonym_graph"
     assert len(synonyms["synonyms"]) == Synonym.objects.count() >= 80

@@ -3,6 +3,15 @@ meetings never shown to people outside them."""
 
 import pytest
 
+from .conftest import on_each_backend
+
+
+@pytest.fixture
+def client(client, each_backend):
+    # Every test here runs on the database backend and on OpenSearch.
+    return on_each_backend(client, each_backend)
+
+
 pytestmark = pytest.mark.django_db
 
 

@@ -9,6 +9,15 @@ from home.factories import StandardPageFactory
 from hub.models import EvidenceLevel, Topic
 from search.models import SearchDailyStat
 
+from .conftest import on_each_backend
+
+
+@pytest.fixture
+def client(client, each_backend):
+    # Every test here runs on the database backend and on OpenSearch.
+    return on_each_backend(client, each_backend)
+
+
 pytestmark = pytest.mark.django_db
 
 
