@@ -1,11 +1,48 @@
-"""A person searches: types, picks a suggestion, narrows by two facets and opens a result."""
+"""A person searches: types, picks a suggestion, narrows by two facets and opens a result.
+
+Every test here runs twice: on the database backend and on the live OpenSearch node.
+"""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from search import service
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _engine_failed():
+    raise AssertionError("OpenSearch failed and the search page fell back to the database backend")
+
+
+@pytest.fixture(autouse=True, params=["database", pytest.param("opensearch", marks=pytest.mark.opensearch)])
+def search_backend(request, library, monkeypatch):
+    """The backend the live server searches: the database one, or the live OpenSearch node
+    (``opensearch`` in tests/live_search.py: skipped without OPENSEARCH_URL, failed in CI).
+
+    ``library`` is made first, so ``opensearch`` indexes it and refreshes the indexes before
+    the browser searches. Its override_settings is process-wide, so the live server's thread
+    searches OpenSearch too; the calls recorded here prove it, and a fallback to the database
+    (which would hide a broken engine) fails the request instead."""
+    if request.param == "database":
+        yield None
+        return
+    backend = request.getfixturevalue("opensearch")
+    engine_calls = []
+
+    def recorded(method):
+        def call(self, *args, **kwargs):
+            engine_calls.append(method.__name__)
+            return method(self, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(service.EngineSearch, "answer", recorded(service.EngineSearch.answer))
+    monkeypatch.setattr(service, "_fallback_backend", _engine_failed)
+    yield backend
+    assert "answer" in engine_calls, "the live server's searches did not go through OpenSearch"
 
 
 def test_a_person_picks_a_suggestion_narrows_by_two_facets_and_opens_a_result(page, library, axe):
