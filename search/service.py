@@ -255,6 +255,9 @@ class EngineSearch:
     TITLE_PHRASE_BOOST = 4.0  # ... in the title
     ALL_WORDS_BOOST = 2.0  # every word typed, anywhere
     SUGGEST_MIN_LENGTH = 4
+    # Longer questions are matched word by word: a phrase of ten words is
+    # rarely written as such, and costs the engine much more to look for.
+    PHRASE_MAX_WORDS = 8
 
     def __init__(self, backend):
         from wagtail.models import Page
@@ -323,14 +326,17 @@ class EngineSearch:
         with_synonyms = {"multi_match": matching[0]}
         # A listed synonym of several words makes the engine want all of them
         # ("mobile crisis team"): the words on their own still find pages.
-        plain_words = {"multi_match": {**matching[0], "analyzer": WORDS_ANALYZER}}
+        plain = dict(matching[0])
+        plain_words = {"multi_match": {**plain, "analyzer": WORDS_ANALYZER}}
         text = " ".join(words)
         should = [
             with_synonyms,
             plain_words,
             {"match_phrase": {"title": {"query": text, "slop": 2, "boost": self.TITLE_PHRASE_BOOST}}},
-            {"match_phrase": {"_all_text": {"query": text, "slop": 2, "boost": self.PHRASE_BOOST}}},
         ]
+        if 1 < len(words) <= self.PHRASE_MAX_WORDS:
+            phrase = {"query": text, "slop": 2, "boost": self.PHRASE_BOOST}
+            should.append({"match_phrase": {"_all_text": phrase}})
         if len(words) > 1:
             should.append(
                 {"match": {"_all_text": {"query": text, "operator": "and", "boost": self.ALL_WORDS_BOOST}}}
@@ -342,7 +348,8 @@ class EngineSearch:
     def answer(self, ask):
         from .hub_backend import filter_field
 
-        results = self._results(ask.text)
+        # The words, each once: "how do we ... how do we" costs what it says once.
+        results = self._results(" ".join(words_of(ask.text)))
         chosen = dict(ask.filters)
         body = {
             "query": self._query(results.query_compiler.get_query(), ask),

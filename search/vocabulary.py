@@ -21,7 +21,6 @@ import difflib
 import re
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -68,11 +67,12 @@ def _page_words():
 
 def in_use():
     """Whether searches correct words with the vocabulary: on the database
-    backend (an engine corrects with its own suggester, search/service.py),
-    and for the database fallback while an engine is away."""
+    backend only. An engine corrects with its own suggester
+    (search/service.py); while it is away, the database fallback answers
+    without corrections."""
     from .hub_backend import hub_backends
 
-    return not hub_backends() or "fallback" in settings.WAGTAILSEARCH_BACKENDS
+    return not hub_backends()
 
 
 def rebuild():

@@ -13,8 +13,11 @@ Filters on top of Wagtail's own (``type``, ``search``, ``child_of``, ``fields``,
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.db.models import Case, When
 from rest_framework import serializers
+from rest_framework.filters import BaseFilterBackend
 from wagtail.api import APIField
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
@@ -31,6 +34,9 @@ class TermSerializer(serializers.Serializer):
 
     slug = serializers.CharField()
     name = serializers.CharField()
+
+
+API_SEARCH_LIMIT = 500  # matches a ?search= can page through
 
 
 def _terms(many=False):
@@ -152,8 +158,34 @@ class CheckedQueryMixin:
         return super().find_object(queryset, request)
 
 
+class HubSearchFilter(BaseFilterBackend):
+    """``?search=``: the hub's own search (search/service.py), as an anonymous
+    visitor gets it on /search/: the searchable page types (resources, events,
+    working groups, partner communities, pages), best match first unless
+    ``order`` is given, at most ``API_SEARCH_LIMIT`` matches. ``search_operator``
+    is accepted; the hub always ranks pages holding every word first."""
+
+    def filter_queryset(self, request, queryset, view):
+        if "search" not in request.GET:
+            return queryset
+        from search.service import Ask, clean_query, search, words_of
+
+        text, _shortened = clean_query(request.GET["search"])
+        if not words_of(text):
+            return queryset.none()
+        answer = search(Ask(text=text, allowed=(PUBLIC,), per_page=API_SEARCH_LIMIT, correct=False))
+        ranked = [hit.pk for hit in answer.hits]
+        queryset = queryset.filter(pk__in=ranked)
+        if "order" not in request.GET and ranked:
+            queryset = queryset.order_by(Case(*(When(pk=pk, then=i) for i, pk in enumerate(ranked))))
+        return queryset
+
+
 class PublicPagesAPIViewSet(CheckedQueryMixin, PagesAPIViewSet):
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["topic", "evidence"])
+    filter_backends = [
+        HubSearchFilter if backend is SearchFilter else backend for backend in PagesAPIViewSet.filter_backends
+    ]
 
     def get_base_queryset(self):
         queryset = Page.objects.live().public()

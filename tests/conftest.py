@@ -5,7 +5,7 @@ from django.core.cache import cache
 from wagtail.models import Site
 
 # The live OpenSearch suite's fixtures (``opensearch``, ``opensearch_node``): see that module.
-from tests.live_search import opensearch, opensearch_node  # noqa: F401
+from tests.live_search import each_backend, opensearch, opensearch_node  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -141,3 +141,38 @@ def opensearch(db, opensearch_node):
             reindex_database_content(opensearch_node, backend)
         backend.refresh_indexes()
         yield backend
+
+
+class RefreshingClient:
+    """A test client that makes the engine's latest writes searchable before
+    each request (OpenSearch makes writes searchable about once a second)."""
+
+    def __init__(self, client, backend):
+        self._client = client
+        self._backend = backend
+
+    def get(self, *args, **kwargs):
+        self._backend.refresh_indexes()
+        return self._client.get(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+@pytest.fixture(params=["database", pytest.param("opensearch", marks=pytest.mark.opensearch)])
+def each_backend(request):
+    """Run the test on the database backend (None) and on the live OpenSearch
+    node (the ``opensearch`` backend); see ``on_each_backend``."""
+    if request.param == "opensearch":
+        return request.getfixturevalue("opensearch")
+    return None
+
+
+def on_each_backend(client, backend):
+    """The client for a module that runs each test on both backends::
+
+    @pytest.fixture
+    def client(client, each_backend):
+        return on_each_backend(client, each_backend)
+    """
+    return RefreshingClient(client, backend) if backend is not None else client

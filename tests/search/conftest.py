@@ -1,5 +1,6 @@
 import pytest
 
+from tests import live_search
 from tests.knowledge import conftest as knowledge
 
 # The library fixtures, shared with the knowledge tests.
@@ -39,37 +40,5 @@ def resources(make_resource, members_only):
     return {"crisis": crisis, "peer": peer, "hidden": hidden, "draft": draft}
 
 
-class RefreshingClient:
-    """A test client that makes the engine's latest writes searchable before
-    each request (OpenSearch makes writes searchable about once a second)."""
-
-    def __init__(self, client, backend):
-        self._client = client
-        self._backend = backend
-
-    def get(self, *args, **kwargs):
-        self._backend.refresh_indexes()
-        return self._client.get(*args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
-
-@pytest.fixture(params=["database", pytest.param("opensearch", marks=pytest.mark.opensearch)])
-def each_backend(request):
-    """Run the test on the database backend and on a live OpenSearch node
-    (tests/live_search.py). A module overriding ``client`` with
-    ``searching_client`` searches whichever it is."""
-    if request.param == "opensearch":
-        return request.getfixturevalue("opensearch")
-    return None
-
-
-def on_each_backend(client, backend):
-    """The client for a module that runs each test on both backends::
-
-    @pytest.fixture
-    def client(client, each_backend):
-        return on_each_backend(client, each_backend)
-    """
-    return RefreshingClient(client, backend) if backend is not None else client
+# Running a test on both backends: tests/live_search.py (shared with other folders).
+on_each_backend = live_search.on_each_backend
