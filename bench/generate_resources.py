@@ -97,20 +97,41 @@ def import_file(path, env=None):
     return elapsed, result.stdout.strip()
 
 
-def ensure_10k():
-    """Setup hook: top the library up to 10,000 generated resources."""
+def ensure(count):
+    """Top the library up to ``count`` generated resources, importing them in
+    files of 10,000 rows."""
+    from django.core.management import call_command
+
     from knowledge.models import ResourcePage
 
-    if ResourcePage.objects.filter(external_id__startswith="gen").count() >= 10_000:
-        print("library already holds 10,000 generated resources")
+    have = ResourcePage.objects.filter(external_id__startswith="gen").count()
+    if have >= count:
+        print(f"library already holds {count:,} generated resources")
         return
+    # Generated ids run from gen00001 up: each batch is the next slice of a
+    # file of ``count`` rows, so a top-up never repeats an id.
     with tempfile.TemporaryDirectory() as folder:
-        path = generate(10_000, Path(folder) / "resources.csv")
-        from django.core.management import call_command
+        path = generate(count, Path(folder) / "all.csv")
+        rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        header, body = rows[0], rows[1:]
+        for start in range(have, count, 10_000):
+            batch = Path(folder) / f"batch-{start}.csv"
+            batch.write_text(header + "".join(body[start : start + 10_000]), encoding="utf-8")
+            started = time.perf_counter()
+            call_command("import_resources", str(batch), "--publish")
+            elapsed = time.perf_counter() - started
+            print(f"imported rows {start + 1:,}-{min(start + 10_000, count):,} in {elapsed:.1f} s")
 
-        started = time.perf_counter()
-        call_command("import_resources", str(path), "--publish")
-        print(f"imported 10,000 rows in {time.perf_counter() - started:.1f} s")
+
+def ensure_10k():
+    """Setup hook: top the library up to 10,000 generated resources."""
+    ensure(10_000)
+
+
+def ensure_100k():
+    """Setup hook: top the library up to 100,000 generated resources (the
+    search benchmark's growth run)."""
+    ensure(100_000)
 
 
 def main():

@@ -17,7 +17,8 @@ defined here once:
 - The audience (who may see a page, hub/audience.py) is a ``keyword`` filter
   field, so the privacy check is an exact ``terms`` filter clause.
 - Typo tolerance: full-text ``match``/``multi_match`` clauses carry
-  ``fuzziness: AUTO`` with the first letter fixed (``prefix_length: 1``).
+  ``fuzziness: AUTO:5,8`` (none in words of up to four letters, one letter
+  in five to seven, two beyond) with the first letter fixed (``prefix_length: 1``).
 - Outages: an index write that fails because the engine cannot answer is
   stored in the queue of search/indexing.py (``search.models.IndexQueueItem``)
   and logged; publishing still succeeds. The queue is retried after the next
@@ -70,7 +71,10 @@ SEARCH_ANALYZER = "hub_english_search"
 PLAIN_ANALYZER = "hub_plain"
 WORDS_ANALYZER = "hub_english_words"
 SYNONYM_FILTER = "hub_synonyms"
-FUZZINESS = {"fuzziness": "AUTO", "prefix_length": 1}
+# Words of up to four letters (SMI, LEP, MOUD, care) must be typed right: one
+# letter off is usually another word or abbreviation. One letter may be off in
+# words of five to seven letters, two in longer ones; never the first letter.
+FUZZINESS = {"fuzziness": "AUTO:5,8", "prefix_length": 1}
 
 
 def analysis_settings(synonym_filter):

@@ -124,12 +124,27 @@ class Ask:
     exclude: tuple = ()  # (kind slug, page id) of pages shown elsewhere (promotions)
 
     def cache_key(self):
-        backend = get_search_backend()
-        text = repr((self.text.lower(), self.filters, tuple(sorted(self.allowed)), self.sort, self.page))
-        text += repr((self.per_page, self.correct, tuple(sorted(self.exclude))))
-        text += repr((type(backend).__module__, type(backend).__name__, getattr(backend, "index_prefix", "")))
-        digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-        return f"hub:search-answer:{current_generation()}:{digest}"
+        return answer_key(
+            "search",
+            self.text.lower(),
+            self.filters,
+            tuple(sorted(self.allowed)),
+            self.sort,
+            self.page,
+            self.per_page,
+            self.correct,
+            tuple(sorted(self.exclude)),
+        )
+
+
+def answer_key(*parts):
+    """A cache key for an answer that depends on ``parts`` and on the content:
+    it holds the content version (the page cache generation) and the search
+    backend, so a publish or another backend never meets an old answer."""
+    backend = get_search_backend()
+    identity = (type(backend).__module__, type(backend).__name__, getattr(backend, "index_prefix", ""))
+    text = repr((parts, identity))
+    return f"hub:search-answer:{current_generation()}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
 @dataclass
@@ -258,6 +273,9 @@ class EngineSearch:
     # Longer questions are matched word by word: a phrase of ten words is
     # rarely written as such, and costs the engine much more to look for.
     PHRASE_MAX_WORDS = 8
+    # Near spellings tried per word (the engine's default is 50): looking for
+    # them is what costs the engine most.
+    FUZZY_EXPANSIONS = 50
 
     def __init__(self, backend):
         from wagtail.models import Page
@@ -323,11 +341,15 @@ class EngineSearch:
             if isinstance(core["bool"].get("filter"), list)
             else [core["bool"]["filter"]]
         )
+        for clause in matching:
+            if "fuzziness" in clause:
+                clause["max_expansions"] = self.FUZZY_EXPANSIONS
         with_synonyms = {"multi_match": matching[0]}
         # A listed synonym of several words makes the engine want all of them
-        # ("mobile crisis team"): the words on their own still find pages.
-        plain = dict(matching[0])
-        plain_words = {"multi_match": {**plain, "analyzer": WORDS_ANALYZER}}
+        # ("mobile crisis team"): the words on their own still find pages,
+        # forgiving typos. Looking for near spellings is what costs the engine
+        # most, so it is done once, in the field holding everything.
+        plain_words = {"multi_match": {**matching[0], "analyzer": WORDS_ANALYZER}}
         text = " ".join(words)
         should = [
             with_synonyms,

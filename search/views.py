@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -75,6 +76,7 @@ class Outcome:
     notices: list = field(default_factory=list)
     corrected: str = ""
     fallback: bool = False
+    answer_key: str = ""  # what the answer was cached under (search.service.Ask.cache_key)
 
 
 def _date_strings(page):
@@ -102,6 +104,27 @@ def _relative_url(page, request):
     return url or page.url_path
 
 
+_RESULT_FIELDS = {
+    "title",
+    "listing_title",
+    "listing_summary",
+    "search_description",
+    "summary",
+    "description",
+    "purpose",
+    "introduction",
+    "url_path",
+    "path",
+    "depth",
+    "audience",
+    "publication_year",
+    "first_published_at",
+    "evidence_level",
+    "live",
+    "locale",
+}
+
+
 def load(hits, request, allowed):
     """What each hit shows as a result, in order: read from the database,
     live pages of the person's audiences only (the index is checked again)."""
@@ -117,6 +140,10 @@ def load(hits, request, allowed):
             continue
         model = kind.model
         queryset = model.objects.live().filter(pk__in=pks, audience__in=list(allowed))
+        if not hasattr(model, "search_date_label"):
+            # Only what a result shows (not the body); events keep every
+            # field, their date label reads the time zone, end and format.
+            queryset = queryset.only(*_RESULT_FIELDS & {f.name for f in model._meta.get_fields()})
         relations = [name for name in ("topics",) if hasattr(model, name)]
         if relations:
             queryset = queryset.prefetch_related(*relations)
@@ -180,18 +207,26 @@ def run(request):
 
     allowed = tuple(allowed_audiences(request))
     promoted = promoted_for(query, request) if query else []
-    answer = service.search(
-        service.Ask(
-            text=query,
-            filters=selection.as_filters(),
-            allowed=allowed,
-            sort=sort,
-            page=requested,
-            per_page=RESULTS_PER_PAGE,
-            correct=not request.GET.get("exact"),
-            exclude=tuple(item.key for item in promoted if item.key),
-        )
+    ask = service.Ask(
+        text=query,
+        filters=selection.as_filters(),
+        allowed=allowed,
+        sort=sort,
+        page=requested,
+        per_page=RESULTS_PER_PAGE,
+        correct=not request.GET.get("exact"),
+        exclude=tuple(item.key for item in promoted if item.key),
     )
+    answer = service.search(ask)
+    # What the answer shows (result cards, facet options) depends on the same
+    # things as the answer: cached with it, under the same key.
+    shown_key = f"{ask.cache_key()}:shown"
+    shown = cache.get(shown_key) if not answer.fallback else None
+    if shown is None:
+        shown = (load(answer.hits, request, allowed), facets.options(answer.counts, selection, kinds))
+        if not answer.fallback:
+            cache.set(shown_key, shown, service.ANSWER_SECONDS)
+    results, facet_options = shown
     if requested > answer.num_pages:
         notices.append(
             f"There {'is only 1 page' if answer.num_pages == 1 else f'are only {answer.num_pages} pages'} "
@@ -205,13 +240,14 @@ def run(request):
         page=answer.page,
         num_pages=answer.num_pages,
         total=answer.total,
-        results=load(answer.hits, request, allowed),
-        facets=facets.options(answer.counts, selection, kinds),
+        results=results,
+        facets=facet_options,
         selection=selection,
         promoted=[item.result for item in promoted] if answer.page == 1 else [],
         notices=notices,
         corrected=answer.corrected,
         fallback=answer.fallback,
+        answer_key=shown_key if not answer.fallback else "",
     )
 
 
@@ -324,15 +360,22 @@ def search(request):
     from .reports import popular_searches
 
     empty = not outcome.total and not outcome.promoted
-    facets_html = render_to_string(
-        "search/includes/facets.html",
-        {
-            "facet_groups": _facet_groups(outcome),
-            "search_query": outcome.query,
-            "outcome": outcome,
-            "active_filters": bool(outcome.selection.values),
-        },
-    )
+    # The filter panel is the largest part of the page and depends only on
+    # the answer, so it is rendered once per answer.
+    panel_key = f"{outcome.answer_key}:panel"
+    facets_html = cache.get(panel_key) if outcome.answer_key else None
+    if facets_html is None:
+        facets_html = render_to_string(
+            "search/includes/facets.html",
+            {
+                "facet_groups": _facet_groups(outcome),
+                "search_query": outcome.query,
+                "outcome": outcome,
+                "active_filters": bool(outcome.selection.values),
+            },
+        )
+        if outcome.answer_key:
+            cache.set(panel_key, facets_html, service.ANSWER_SECONDS)
     context = {
         "outcome": outcome,
         "search_query": outcome.query,
@@ -366,9 +409,19 @@ def autocomplete(request):
     """Suggestions as a person types: titles they may see, then topics."""
     query, _shortened = clean_query(request.GET.get("q", ""))
     text = query.lower()
+    allowed = tuple(allowed_audiences(request))
+    key = service.answer_key("autocomplete", text, tuple(sorted(allowed)))
+    suggestions = cache.get(key)
+    if suggestions is None:
+        suggestions = _suggestions(query, request, allowed)
+        cache.set(key, suggestions, service.ANSWER_SECONDS)
+    return JsonResponse({"query": query, "suggestions": suggestions})
+
+
+def _suggestions(query, request, allowed):
+    text = query.lower()
     suggestions = []
     if len(text) >= 2 and re.search(r"\w", text):
-        allowed = tuple(allowed_audiences(request))
         hits = [service.Hit(kind, pk) for kind, pk in service.suggest(query, allowed, AUTOCOMPLETE_LIMIT)]
         kinds = service.kinds()
         for hit, result in zip(hits, _titles(hits, request, allowed), strict=False):
@@ -385,7 +438,7 @@ def autocomplete(request):
             suggestions.append(
                 {"label": name, "kind": "Topic", "url": "/search/?" + urlencode({"topic": slug})}
             )
-    return JsonResponse({"query": query, "suggestions": suggestions})
+    return suggestions
 
 
 def _titles(hits, request, allowed):
@@ -397,6 +450,6 @@ def _titles(hits, request, allowed):
         by_kind.setdefault(hit.kind, []).append(hit.pk)
     for kind_slug, pks in by_kind.items():
         queryset = kinds[kind_slug].model.objects.live().filter(pk__in=pks, audience__in=list(allowed))
-        for page in queryset:
+        for page in queryset.only("title", "listing_title", "url_path", "path", "depth", "live", "locale"):
             found[(kind_slug, page.pk)] = (page.card_title, _relative_url(page, request))
     return [found.get((hit.kind, hit.pk)) for hit in hits]

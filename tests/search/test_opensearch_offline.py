@@ -50,7 +50,7 @@ def test_opensearch_queries_are_the_elasticsearch_queries():
     queryset = ResourcePage.objects.live().filter(audience__in=["public", "r3"])
     opensearch = opensearch_backend().search("opiod treatmnt", queryset).query_compiler.get_query()
     assert opensearch == elasticsearch_backend().search("opiod treatmnt", queryset).query_compiler.get_query()
-    assert opensearch["bool"]["must"]["multi_match"]["fuzziness"] == "AUTO"
+    assert opensearch["bool"]["must"]["multi_match"]["fuzziness"] == "AUTO:5,8"
     autocomplete = opensearch_backend().autocomplete("opio", ResourcePage).query_compiler.get_query()
     assert autocomplete["bool"]["must"] == {"match": {"_edgengrams": {"query": "opio"}}}
 
