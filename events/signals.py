@@ -12,7 +12,12 @@ from hub.roles import let_contributors_add_here
 
 
 def reindex_published_event(sender, instance, **kwargs):
-    insert_or_update_object(instance)
+    # A fresh copy: publishing may have changed the event's privacy after the
+    # page object in hand was saved (its access level sets a view restriction,
+    # and with it the audience the index filters on).
+    fresh = type(instance).objects.filter(pk=instance.pk).first()
+    if fresh is not None:
+        insert_or_update_object(fresh)
 
 
 def connect():

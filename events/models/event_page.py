@@ -355,6 +355,8 @@ class EventPage(RoutablePageMixin, BasePage):
         super().save(*args, **kwargs)
         if full_save:
             sync_view_restriction(self)
+            # The restriction just set changes who the event is for.
+            self.audience = type(self).objects.filter(pk=self.pk).values_list("audience", flat=True).first()
 
     # --- reading --------------------------------------------------------------
 

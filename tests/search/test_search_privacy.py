@@ -519,20 +519,6 @@ TIGHTENINGS = {
 }
 
 
-# Leaks these tests found, left for the search and events code to fix. Strict:
-# once fixed, the test passes and its entry here must go.
-KNOWN_LEAKS = {
-    ("opensearch", "event_closed_to_partners"): (
-        "LEAK: an open event published with access 'partners' keeps audience 'public' in the "
-        "OpenSearch index: events/signals.py reindex_published_event (page_published) indexes the "
-        "in-memory page, whose audience was computed before EventPage.save created the view "
-        "restriction, overwriting the document hub.audience had just written from the database. Anonymous "
-        "visitors and members get it in the total and facet counts (JSON and page); the result "
-        "rows and autocomplete are filtered again from the database and do not show it."
-    ),
-}
-
-
 @pytest.fixture
 def page_to_tighten(request, library, make_resource, members_only, event_index, home_page):
     """A page found by ``before``, made the way the change needs it."""
@@ -558,13 +544,10 @@ def page_to_tighten(request, library, make_resource, members_only, event_index, 
 
 @pytest.mark.parametrize("page_to_tighten", list(TIGHTENINGS), indirect=True)
 def test_a_page_whose_privacy_is_tightened_after_it_was_indexed_disappears_at_once(
-    client, each_backend, page_to_tighten, make_user, request
+    client, each_backend, page_to_tighten, make_user
 ):
     change, page = page_to_tighten
     tighten, who = TIGHTENINGS[change]
-    leak = KNOWN_LEAKS.get(("database" if each_backend is None else "opensearch", change))
-    if leak:
-        request.applymarker(pytest.mark.xfail(reason=leak, strict=True))
     people = itertools.count()
 
     def become(person):
