@@ -273,9 +273,9 @@ class EngineSearch:
     # Longer questions are matched word by word: a phrase of ten words is
     # rarely written as such, and costs the engine much more to look for.
     PHRASE_MAX_WORDS = 8
-    # Near spellings tried per word (the engine's default is 50): looking for
-    # them is what costs the engine most.
-    FUZZY_EXPANSIONS = 50
+    # An engine pages through its first 10,000 matches (OpenSearch's and
+    # Elasticsearch's max_result_window); beyond that, people narrow with facets.
+    RESULT_WINDOW = 10_000
 
     def __init__(self, backend):
         from wagtail.models import Page
@@ -283,6 +283,9 @@ class EngineSearch:
         self.backend = backend
         self.page_model = Page
         self.index = backend.get_index_for_model(Page).name
+
+    def _last_page(self, ask):
+        return max(1, self.RESULT_WINDOW // ask.per_page)
 
     # The parts of a request body.
 
@@ -341,9 +344,6 @@ class EngineSearch:
             if isinstance(core["bool"].get("filter"), list)
             else [core["bool"]["filter"]]
         )
-        for clause in matching:
-            if "fuzziness" in clause:
-                clause["max_expansions"] = self.FUZZY_EXPANSIONS
         with_synonyms = {"multi_match": matching[0]}
         # A listed synonym of several words makes the engine want all of them
         # ("mobile crisis team"): the words on their own still find pages,
@@ -379,7 +379,7 @@ class EngineSearch:
             "track_total_hits": True,
             "aggs": {},
             "size": ask.per_page,
-            "from": (max(1, ask.page) - 1) * ask.per_page,
+            "from": (min(max(1, ask.page), self._last_page(ask)) - 1) * ask.per_page,
         }
         if chosen:
             body["post_filter"] = {"bool": {"filter": [self._facet_clause(p, v) for p, v in chosen.items()]}}
@@ -410,8 +410,8 @@ class EngineSearch:
             }
         response = results._backend_do_search(body, index=self.index)
         total = response["hits"]["total"]["value"]
-        num_pages, page = _pages(total, ask)
-        if page != max(1, ask.page) and total:
+        num_pages, page = _pages(min(total, self.RESULT_WINDOW), ask)
+        if (page - 1) * ask.per_page != body["from"] and total:
             body["from"] = (page - 1) * ask.per_page
             body.pop("suggest", None)
             response = {**response, "hits": results._backend_do_search(body, index=self.index)["hits"]}

@@ -164,7 +164,16 @@ def each_backend(request):
     """Run the test on the database backend (None) and on the live OpenSearch
     node (the ``opensearch`` backend); see ``on_each_backend``."""
     if request.param == "opensearch":
-        return request.getfixturevalue("opensearch")
+        backend = request.getfixturevalue("opensearch")
+        # The engine must answer every search itself: an error it gave would
+        # otherwise be hidden by the database fallback answering instead.
+        from search import service
+
+        def no_fallback():
+            raise AssertionError("the search engine failed and the database fallback was asked")
+
+        request.getfixturevalue("monkeypatch").setattr(service, "_fallback_backend", no_fallback)
+        return backend
     return None
 
 
