@@ -515,8 +515,13 @@ class DatabaseSearch:
         return [(pk, -(score or 0.0) if self.lower_is_better else (score or 0.0)) for pk, score in rows]
 
     def _holds(self, word, allowed):
-        """Whether a page the person may see holds ``word``."""
-        return any(self._ranked(word, self._queryset(kind, allowed), "or")[:1] for kind in kinds().values())
+        """Whether a page the person may see holds ``word``: one unranked
+        match at most per page type."""
+        for kind in kinds().values():
+            found = self.backend.search(word, self._queryset(kind, allowed), order_by_relevance=False)
+            if list(found[:1]):
+                return True
+        return False
 
     def _matched(self, ask, words, corrections):
         from .synonyms import equivalents
