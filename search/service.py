@@ -339,16 +339,12 @@ class EngineSearch:
             return {"bool": clauses}
         # The compiled query's own filters (live pages) stay filters; its
         # text clause becomes one of several ways to match.
-        clauses["filter"] += (
-            core["bool"].get("filter", [])
-            if isinstance(core["bool"].get("filter"), list)
-            else [core["bool"]["filter"]]
-        )
+        own = core["bool"].get("filter", [])
+        clauses["filter"] += own if isinstance(own, list) else [own]
         with_synonyms = {"multi_match": matching[0]}
         # A listed synonym of several words makes the engine want all of them
         # ("mobile crisis team"): the words on their own still find pages,
-        # forgiving typos. Looking for near spellings is what costs the engine
-        # most, so it is done once, in the field holding everything.
+        # forgiving typos as the clause above does.
         plain_words = {"multi_match": {**matching[0], "analyzer": WORDS_ANALYZER}}
         text = " ".join(words)
         should = [

@@ -125,31 +125,41 @@ _RESULT_FIELDS = {
 }
 
 
-def load(hits, request, allowed):
-    """What each hit shows as a result, in order: read from the database,
-    live pages of the person's audiences only (the index is checked again)."""
-    names = facets.term_names()
+def _live_pages(hits, allowed, prepare):
+    """(kind, page id) -> page for the hits that are live pages of the
+    person's audiences now (the index is checked against the database), one
+    query per page type; ``prepare(model, queryset)`` says what to read."""
     kinds = service.kinds()
-    pages = {}
     by_kind = {}
     for hit in hits:
         by_kind.setdefault(hit.kind, []).append(hit.pk)
+    pages = {}
     for kind_slug, pks in by_kind.items():
         kind = kinds.get(kind_slug)
         if kind is None:
             continue
-        model = kind.model
-        queryset = model.objects.live().filter(pk__in=pks, audience__in=list(allowed))
+        queryset = kind.model.objects.live().filter(pk__in=pks, audience__in=list(allowed))
+        pages.update(((kind_slug, page.pk), page) for page in prepare(kind.model, queryset))
+    return pages
+
+
+def load(hits, request, allowed):
+    """What each hit shows as a result, in order: read from the database,
+    live pages of the person's audiences only (the index is checked again)."""
+    kinds = service.kinds()
+
+    def for_a_result(model, queryset):
         if not hasattr(model, "search_date_label"):
             # Only what a result shows (not the body); events keep every
             # field, their date label reads the time zone, end and format.
             queryset = queryset.only(*_RESULT_FIELDS & {f.name for f in model._meta.get_fields()})
-        relations = [name for name in ("topics",) if hasattr(model, name)]
-        if relations:
-            queryset = queryset.prefetch_related(*relations)
+        if hasattr(model, "topics"):
+            queryset = queryset.prefetch_related("topics")
         if hasattr(model, "evidence_level"):
             queryset = queryset.select_related("evidence_level")
-        pages.update(((kind_slug, page.pk), page) for page in queryset)
+        return queryset
+
+    pages = _live_pages(hits, allowed, for_a_result)
     results = []
     for hit in hits:
         page = pages.get((hit.kind, hit.pk))
@@ -164,7 +174,7 @@ def load(hits, request, allowed):
                 type=kinds[hit.kind].label,
                 summary=page.card_summary or "",
                 topics=sorted(term.name for term in page.topics.all()) if hasattr(page, "topics") else [],
-                evidence_level=names["evidence"].get(evidence.slug, evidence.name) if evidence else "",
+                evidence_level=evidence.name if evidence else "",
                 date=date_iso,
                 date_label=date_label,
                 members_only=page.audience != PUBLIC,
@@ -441,15 +451,19 @@ def _suggestions(query, request, allowed):
     return suggestions
 
 
+_TITLE_FIELDS = ("title", "listing_title", "url_path", "path", "depth", "live", "locale")
+
+
 def _titles(hits, request, allowed):
     """(title, url) of each hit, None for one no longer live or visible."""
-    kinds = service.kinds()
-    found = {}
-    by_kind = {}
-    for hit in hits:
-        by_kind.setdefault(hit.kind, []).append(hit.pk)
-    for kind_slug, pks in by_kind.items():
-        queryset = kinds[kind_slug].model.objects.live().filter(pk__in=pks, audience__in=list(allowed))
-        for page in queryset.only("title", "listing_title", "url_path", "path", "depth", "live", "locale"):
-            found[(kind_slug, page.pk)] = (page.card_title, _relative_url(page, request))
-    return [found.get((hit.kind, hit.pk)) for hit in hits]
+    pages = _live_pages(
+        hits,
+        allowed,
+        lambda model, queryset: queryset.only(
+            "title", "listing_title", "url_path", "path", "depth", "live", "locale"
+        ),
+    )
+    return [
+        (page.card_title, _relative_url(page, request)) if page is not None else None
+        for page in (pages.get((hit.kind, hit.pk)) for hit in hits)
+    ]
