@@ -31,6 +31,10 @@ from django.utils.module_loading import import_string
 started = time.perf_counter()
 import_string(sys.argv[1].replace(":", "."))()
 print(f"{sys.argv[1]}: {time.perf_counter() - started:.1f} s")
+# Fresh planner statistics after bulk data (see bench/run.py).
+from django.db import connection
+if connection.vendor == "postgresql":
+    connection.cursor().execute("ANALYZE")
 """
 
 COUNT = """

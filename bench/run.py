@@ -82,6 +82,12 @@ import sys, django
 django.setup()
 from django.utils.module_loading import import_string
 import_string(sys.argv[1].replace(":", "."))()
+# Fresh planner statistics after bulk data: without them (a server running
+# without autovacuum, or before it comes round) PostgreSQL plans for empty
+# tables and a ten-row lookup scans the whole library.
+from django.db import connection
+if connection.vendor == "postgresql":
+    connection.cursor().execute("ANALYZE")
 """
 LOGIN = f"""
 import django
