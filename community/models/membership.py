@@ -120,6 +120,34 @@ class MemberProfile(models.Model):
     email_working_groups = models.BooleanField(
         "working group updates", default=True, help_text="Meeting notices from the working groups you are in."
     )
+    # What the member follows, besides ``topics`` (chosen when they joined,
+    # followed from then on): their My hub and digest show what is new in each.
+    followed_groups = models.ManyToManyField(
+        "community.WorkingGroupPage",
+        blank=True,
+        related_name="followers",
+        verbose_name="working groups followed",
+    )
+    followed_partners = models.ManyToManyField(
+        "community.PartnerCommunityPage",
+        blank=True,
+        related_name="followers",
+        verbose_name="partner communities followed",
+    )
+    DIGEST_DAILY, DIGEST_WEEKLY, DIGEST_MONTHLY, DIGEST_NEVER = "daily", "weekly", "monthly", "never"
+    DIGEST_CHOICES = [
+        (DIGEST_DAILY, "Every day"),
+        (DIGEST_WEEKLY, "Every week"),
+        (DIGEST_MONTHLY, "Every month"),
+        (DIGEST_NEVER, "Never"),
+    ]
+    digest_frequency = models.CharField(
+        "news digest",
+        max_length=10,
+        choices=DIGEST_CHOICES,
+        default=DIGEST_WEEKLY,
+        help_text="How often we e-mail you what is new in the topics, groups and partners you follow.",
+    )
 
     class Meta:
         verbose_name = "member profile"
