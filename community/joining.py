@@ -17,8 +17,9 @@ application for staff and never loses it.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -250,3 +251,38 @@ def serve_join_page(page, request):
         "copy_sent": copy_sent,
     }
     return HttpResponseRedirect(f"{page.get_url(request)}?sent=1", status=303)
+
+
+MEMBERS_GROUP = "Members"
+
+
+def membership_state(request):
+    """Where the person making ``request`` stands, for calls to join:
+
+    - ``member``: signed in (an account is made when an application is
+      approved, so everyone signed in is in; staff are not asked to join);
+    - ``applicant``: an application is on its way. For a signed-in person
+      without the Members group, their own pending application, with its date;
+      for a visitor, only what their own browser sent (the session), never
+      looked up by address, so nobody learns about an address they typed;
+    - ``visitor``: anyone else. Pages for visitors without a session are
+      the same for all of them and stay in the anonymous page cache.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        if user.is_staff or user.groups.filter(name=MEMBERS_GROUP).exists():
+            return {"state": "member"}
+        application = (
+            MembershipApplication.objects.filter(status=MembershipApplication.PENDING)
+            .filter(models.Q(user=user) | models.Q(email__iexact=user.email or "-"))
+            .order_by("-submitted_at")
+            .first()
+        )
+        if application is not None:
+            return {"state": "applicant", "submitted_at": application.submitted_at}
+        return {"state": "member"}
+    session = getattr(request, "session", None)
+    if session is not None and request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        if session.get(SENT_SESSION_KEY):
+            return {"state": "applicant", "submitted_at": None}
+    return {"state": "visitor"}

@@ -5,10 +5,13 @@ the working group actions. The URL names are Django's own (``login``,
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, working_groups
+from . import follows
+from .views import accounts, my_hub, working_groups
 
 urlpatterns = [
-    path("account/", accounts.profile, name="account-profile"),
+    path("account/", my_hub.my_hub, name="my-hub"),
+    path("account/profile/", accounts.profile, name="account-profile"),
+    path("account/follow/", follows.follow, name="follow"),
     path("account/sign-in/", accounts.SignInView.as_view(), name="login"),
     path("account/sign-out/", accounts.SignOutView.as_view(), name="logout"),
     path("account/my-data/", accounts.download_my_data, name="account-data"),

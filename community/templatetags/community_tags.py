@@ -18,3 +18,43 @@ def home_working_groups(context, limit=4):
             visible_pages(WorkingGroupPage.objects.child_of(index), request).order_by("path")[:limit]
         )
     return {"request": request, "index": index, "working_groups": groups}
+
+
+@register.simple_tag(takes_context=True)
+def membership(context):
+    """``{% membership as membership %}``: the reader's standing for calls to
+    join (community.joining.membership_state), once per page."""
+    from ..joining import membership_state
+
+    request = context.get("request")
+    if request is None:
+        return {"state": "visitor"}
+    if not hasattr(request, "_hub_membership"):
+        request._hub_membership = membership_state(request)
+    return request._hub_membership
+
+
+@register.inclusion_tag("community/includes/follow_button.html", takes_context=True)
+def follow_button(context, obj, label=""):
+    """A Follow / Stop following button for a topic, working group or partner
+    community (community/follows.py). Visitors get a sign-in link instead."""
+    from .. import follows
+
+    request = context.get("request")
+    item = follows.kind_of(obj)
+    user = getattr(request, "user", None)
+    following = False
+    if user is not None and user.is_authenticated:
+        if not hasattr(request, "_hub_followed"):
+            request._hub_followed = follows.followed_ids(user)
+        following = obj.pk in request._hub_followed[item.kind]
+    return {
+        "request": request,
+        "signed_in": bool(user is not None and user.is_authenticated),
+        "csrf_token": context.get("csrf_token"),
+        "kind": item.kind,
+        "noun": item.noun,
+        "object_id": obj.pk,
+        "name": label or getattr(obj, "name", None) or obj.title,
+        "following": following,
+    }

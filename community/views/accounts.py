@@ -15,9 +15,9 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ..account_data import close_account, event_registrations, personal_data
+from ..account_data import close_account, personal_data
 from ..forms import CloseAccountForm, HubPasswordResetForm, ProfileForm, SignInForm
-from ..models import MemberProfile, WorkingGroupMembership
+from ..models import MemberProfile
 
 
 class SignInView(auth_views.LoginView):
@@ -90,19 +90,12 @@ def profile(request):
         status = 400
     else:
         form = ProfileForm(instance=member_profile, user=user)
-    memberships = (
-        WorkingGroupMembership.objects.filter(user=user)
-        .select_related("working_group")
-        .order_by("working_group__title")
-    )
     return render(
         request,
         "community/account/profile.html",
         {
             "form": form,
             "member_profile": member_profile,
-            "memberships": memberships,
-            "registrations": event_registrations(user),
         },
         status=status,
     )

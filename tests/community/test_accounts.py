@@ -140,13 +140,14 @@ def test_changing_the_password_asks_for_the_old_one(client, member):
 def test_the_profile_shows_working_groups_and_saves_changes(client, member, workforce, join_group):
     join_group(workforce, member)
     client.force_login(member)
-    page = client.get("/account/").content.decode()
-    assert "Workforce and peer support" in page and "approved" in page
+    my_hub = client.get("/account/").content.decode()
+    assert "Workforce and peer support" in my_hub and "Approved" in my_hub
+    page = client.get("/account/profile/").content.decode()
     assert "Download your data" in page and "Close your account" in page
 
     topic = Topic.objects.get(slug="peer-support")
     response = client.post(
-        "/account/",
+        "/account/profile/",
         {
             "first_name": "Morgan",
             "last_name": "Lee",
@@ -169,12 +170,14 @@ def test_the_profile_shows_working_groups_and_saves_changes(client, member, work
         True,
     )
     assert list(profile.topics.all()) == [topic]
-    assert "Your profile is saved." in client.get("/account/").content.decode()
+    assert "Your profile is saved." in client.get("/account/profile/").content.decode()
 
 
 def test_a_bad_profile_value_is_explained_and_the_rest_kept(client, member):
     client.force_login(member)
-    response = client.post("/account/", {"organisation": "Riverbend CMHC", "organisation_type": "hospital"})
+    response = client.post(
+        "/account/profile/", {"organisation": "Riverbend CMHC", "organisation_type": "hospital"}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "Choose one of the types of organisation listed." in html
@@ -288,7 +291,13 @@ def test_administrators_cannot_close_their_own_account_here(client, make_user):
 
 
 def test_account_pages_ask_anonymous_visitors_to_sign_in(client):
-    for path in ("/account/", "/account/my-data/", "/account/close/", "/account/password/"):
+    for path in (
+        "/account/",
+        "/account/profile/",
+        "/account/my-data/",
+        "/account/close/",
+        "/account/password/",
+    ):
         response = client.get(path)
         assert response.status_code == 302
         assert response["Location"].startswith(f"{SIGN_IN}?next=")

@@ -1,0 +1,114 @@
+"""What a member follows: topics, working groups and partner communities.
+
+Followed topics are the member profile's ``topics`` (chosen when they joined,
+changed on their profile or with the Follow button on any page that shows a
+topic); groups and partners are ``followed_groups`` and ``followed_partners``.
+My hub (community/views/my_hub.py) and the news digest read them.
+
+The Follow button is a small form posting to ``/account/follow/``. To a
+visitor it is a "Sign in to follow" link, the same for everyone, so pages that
+show it stay in the anonymous page cache; a signed-in person's pages are
+never cached (hub/cache.py), so their button shows their own state.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from hub.models import Topic
+from hub.privacy import visible_pages
+
+from .models import MemberProfile, PartnerCommunityPage, WorkingGroupPage
+
+
+@dataclass(frozen=True)
+class Followable:
+    kind: str  # the form's value
+    noun: str  # as people read it
+    field: str  # MemberProfile's many-to-many field
+
+
+TOPIC = Followable("topic", "topic", "topics")
+GROUP = Followable("group", "working group", "followed_groups")
+PARTNER = Followable("partner", "partner community", "followed_partners")
+KINDS = {item.kind: item for item in (TOPIC, GROUP, PARTNER)}
+
+
+def kind_of(obj):
+    if isinstance(obj, Topic):
+        return TOPIC
+    if isinstance(obj, WorkingGroupPage):
+        return GROUP
+    if isinstance(obj, PartnerCommunityPage):
+        return PARTNER
+    raise TypeError(f"{type(obj).__name__} cannot be followed")
+
+
+def profile_of(user, create=False):
+    if create:
+        return MemberProfile.objects.get_or_create(user=user)[0]
+    return MemberProfile.objects.filter(user=user).first()
+
+
+def followed_ids(user):
+    """{kind: set of ids} the signed-in ``user`` follows (empty for anyone else)."""
+    found = {kind: set() for kind in KINDS}
+    if not getattr(user, "is_authenticated", False):
+        return found
+    profile = profile_of(user)
+    if profile is None:
+        return found
+    for kind, item in KINDS.items():
+        found[kind] = set(getattr(profile, item.field).values_list("pk", flat=True))
+    return found
+
+
+def _target(kind, raw_id, request):
+    """The object a follow form names, if the person may see it."""
+    item = KINDS.get(kind)
+    try:
+        pk = int(raw_id)
+    except (TypeError, ValueError):
+        return item, None
+    if item is TOPIC:
+        return item, Topic.objects.filter(pk=pk).first()
+    if item is GROUP:
+        return item, visible_pages(WorkingGroupPage.objects.live().filter(pk=pk), request).first()
+    if item is PARTNER:
+        return item, visible_pages(PartnerCommunityPage.objects.live().filter(pk=pk), request).first()
+    return None, None
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("my-hub")
+
+
+@never_cache
+@login_required
+@require_POST
+def follow(request):
+    """Follow (``action=follow``) or stop following (``action=unfollow``) one thing."""
+    item, obj = _target(request.POST.get("kind"), request.POST.get("id"), request)
+    action = request.POST.get("action")
+    if item is None or obj is None or action not in ("follow", "unfollow"):
+        return HttpResponseBadRequest(
+            "This follow button does not name something you can follow. Go back and try again."
+        )
+    related = getattr(profile_of(request.user, create=True), item.field)
+    name = getattr(obj, "name", None) or obj.title
+    if action == "follow":
+        related.add(obj)
+        messages.success(request, f"You follow the {item.noun} “{name}”. What is new in it shows on My hub.")
+    else:
+        related.remove(obj)
+        messages.success(request, f"You no longer follow the {item.noun} “{name}”.")
+    return HttpResponseRedirect(_back(request), status=303)

@@ -1,0 +1,201 @@
+"""My hub (``/account/``): a member's own page.
+
+Their working groups with the next meeting and what changed last; the events
+they registered for (upcoming first, with calendar links and the joining link
+when it is due, the recording afterwards); the resources they suggested and
+where each is in review; and what is new in the topics, groups and partner
+communities they follow.
+
+Everything listed is a live page the member may see (``allowed_audiences``):
+a meeting of a group they have left, or a resource made members-only for
+another group, drops out by itself. Never cached (their own page).
+"""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from hub.audience import allowed_audiences
+from hub.models import Topic
+
+from .. import follows
+from ..joining import membership_state
+from ..models import (
+    PartnerCommunityPage,
+    PartnerUpdate,
+    WorkingGroupMeeting,
+    WorkingGroupMembership,
+    WorkingGroupPage,
+)
+
+# The joining link shows on My hub from this long before the start until the end.
+JOINING_LINK_BEFORE = datetime.timedelta(minutes=30)
+NEW_IN_FOLLOWED = 6
+PAST_REGISTRATIONS = 10
+
+
+def _models():
+    from events.models import EventPage, EventRegistration
+    from knowledge.models import ResourcePage
+
+    return EventPage, EventRegistration, ResourcePage
+
+
+def _groups(user, allowed, now):
+    EventPage, _registration, _resource = _models()
+    memberships = list(
+        WorkingGroupMembership.objects.filter(user=user)
+        .select_related("working_group")
+        .order_by("working_group__title")
+    )
+    group_ids = [m.working_group_id for m in memberships]
+    group_of = {}
+    for meeting_id, group_id in WorkingGroupMeeting.objects.filter(page_id__in=group_ids).values_list(
+        "meeting_id", "page_id"
+    ):
+        group_of.setdefault(meeting_id, []).append(group_id)
+    meetings = {}
+    events = EventPage.objects.live().filter(audience__in=allowed, end__gt=now, pk__in=list(group_of))
+    for event in events.order_by("start"):
+        for group_id in group_of[event.pk]:
+            meetings.setdefault(group_id, event)
+    rows = []
+    for membership in memberships:
+        group = membership.working_group
+        rows.append(
+            {
+                "membership": membership,
+                "group": group,
+                "visible": group.live and group.audience in allowed,
+                "next_meeting": meetings.get(group.pk)
+                if membership.status == WorkingGroupMembership.APPROVED
+                else None,
+                "updated": group.last_published_at,
+            }
+        )
+    return rows
+
+
+def _registrations(user, allowed, now):
+    _event, EventRegistration, _resource = _models()
+    from events.calendar import add_to_calendar_links
+
+    try:
+        from events.registration import cancel_url
+    except ImportError:  # the events app decides where a place is cancelled
+        cancel_url = None
+    registrations = (
+        EventRegistration.objects.filter(user=user, event__live=True, event__audience__in=allowed)
+        .exclude(status=EventRegistration.CANCELLED)
+        .select_related("event")
+    )
+    upcoming, past = [], []
+    for registration in registrations:
+        event = registration.event
+        confirmed = registration.status == EventRegistration.CONFIRMED
+        row = {
+            "registration": registration,
+            "event": event,
+            "confirmed": confirmed,
+            "cancel_url": cancel_url(registration) if cancel_url and event.end > now else "",
+        }
+        if event.end > now:
+            row["calendar_links"] = add_to_calendar_links(event)
+            row["joining_link"] = (
+                event.joining_link
+                if confirmed and event.joining_link and event.start - JOINING_LINK_BEFORE <= now
+                else ""
+            )
+            upcoming.append(row)
+        else:
+            row["has_recording"] = bool(event.recording)
+            past.append(row)
+    upcoming.sort(key=lambda row: row["event"].start)
+    past.sort(key=lambda row: row["event"].start, reverse=True)
+    return upcoming, past[:PAST_REGISTRATIONS]
+
+
+def suggestion_state(resource):
+    """Where a suggested resource is, in the member's words."""
+    if resource.live:
+        return "Published"
+    state = resource.current_workflow_state
+    if state is not None and state.current_task_state is not None:
+        return f"In review: {state.current_task_state.task.name.lower()}"
+    last = resource.workflow_states.order_by("-created_at").first()
+    if last is not None and last.status == last.STATUS_NEEDS_CHANGES:
+        return "Sent back by the reviewers: the editors will be in touch"
+    return "Waiting for the editors"
+
+
+def _suggestions(user):
+    _event, _registration, ResourcePage = _models()
+    resources = ResourcePage.objects.filter(suggested_by=user).order_by("-pk")[:20]
+    return [{"resource": resource, "state": suggestion_state(resource)} for resource in resources]
+
+
+def _following(user, allowed, now):
+    EventPage, _registration, ResourcePage = _models()
+    ids = follows.followed_ids(user)
+    topics = list(Topic.objects.filter(pk__in=ids["topic"]).order_by("name"))
+    resources = events = []
+    if topics:
+        resources = list(
+            ResourcePage.objects.live()
+            .filter(audience__in=allowed, topics__in=topics)
+            .distinct()
+            .order_by("-first_published_at")[:NEW_IN_FOLLOWED]
+        )
+        events = list(
+            EventPage.objects.live()
+            .filter(audience__in=allowed, topics__in=topics, end__gt=now, cancelled=False)
+            .distinct()
+            .order_by("start")[:NEW_IN_FOLLOWED]
+        )
+    groups = list(
+        WorkingGroupPage.objects.live().filter(pk__in=ids["group"], audience__in=allowed).order_by("title")
+    )
+    partners = list(
+        PartnerCommunityPage.objects.live()
+        .filter(pk__in=ids["partner"], audience__in=allowed)
+        .order_by("title")
+    )
+    updates = list(
+        PartnerUpdate.objects.filter(partner__in=partners)
+        .select_related("partner")
+        .order_by("-published")[:NEW_IN_FOLLOWED]
+    )
+    return {
+        "topics": topics,
+        "resources": resources,
+        "events": events,
+        "groups": groups,
+        "partners": partners,
+        "partner_updates": updates,
+    }
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_hub(request):
+    user = request.user
+    allowed = allowed_audiences(request)
+    now = timezone.now()
+    upcoming, past = _registrations(user, allowed, now)
+    return render(
+        request,
+        "community/account/my_hub.html",
+        {
+            "membership": membership_state(request),
+            "groups": _groups(user, allowed, now),
+            "upcoming": upcoming,
+            "past": past,
+            "suggestions": _suggestions(user),
+            "following": _following(user, allowed, now),
+        },
+    )

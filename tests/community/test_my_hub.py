@@ -1,0 +1,308 @@
+"""Signed in everywhere, My hub and following (issue: members' own hub).
+
+The header says who is signed in without ever putting a name in the
+anonymous page cache; sign-in lands where the person was going or on My
+hub; members are not asked to join; My hub shows their groups, events,
+suggestions and what is new in what they follow, only pages they may see."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from community.models import MemberProfile, MembershipApplication, WorkingGroupMeeting
+from events.factories import EventIndexPageFactory, EventPageFactory
+from events.models import EventRegistration
+from hub.models import HubSettings, Topic
+from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
+
+from .conftest import publish
+from .test_join import application_data
+
+pytestmark = pytest.mark.django_db
+
+SIGN_IN = "/account/sign-in/"
+
+
+@pytest.fixture
+def join_url(site, join_page):
+    settings = HubSettings.for_site(site)
+    settings.join_page = join_page
+    settings.save()
+    return join_page.url
+
+
+@pytest.fixture
+def library(home_page):
+    return publish(ResourceIndexPageFactory(parent=home_page))
+
+
+@pytest.fixture
+def events_index(home_page):
+    return publish(EventIndexPageFactory(parent=home_page))
+
+
+def resource(library, title, *topics, **extra):
+    page = ResourcePageFactory(parent=library, title=title, **extra)
+    page.topics = [Topic.objects.get(slug=slug) for slug in topics]
+    return publish(page)
+
+
+def event(events_index, title, *, days=7, topics=(), **extra):
+    start = (timezone.now() + timedelta(days=days)).replace(microsecond=0)
+    page = EventPageFactory(
+        parent=events_index, title=title, start=start, end=start + timedelta(hours=1), **extra
+    )
+    page.topics = [Topic.objects.get(slug=slug) for slug in topics]
+    publish(page)
+    page.refresh_from_db()
+    return page
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- the header -------------------------------------------------------------------
+
+
+def test_visitors_see_sign_in_and_members_their_name_with_a_menu(client, member, home_page):
+    member.first_name, member.last_name = "Morgan", "Rivera"
+    member.save()
+    visitor = client.get("/").content.decode()
+    assert 'class="site-account__sign-in" href="/account/sign-in/"' in visitor
+    assert "Sign out" not in visitor and "Morgan Rivera" not in visitor
+
+    html = signed_in(member).get("/").content.decode()
+    assert "site-account__sign-in" not in html
+    assert '<span class="visually-hidden">Signed in as </span>Morgan Rivera</summary>' in html
+    assert 'href="/account/">My hub</a>' in html and 'href="/account/profile/">Account</a>' in html
+    # Signing out is a POST with the CSRF token, never a link.
+    assert '<form method="post" action="/account/sign-out/">' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_the_anonymous_page_cache_never_holds_a_name(member, home_page):
+    member.first_name = "Morgan"
+    member.save()
+    # A member's visit first: their page must not be what visitors get.
+    assert "Morgan" in signed_in(member).get("/").content.decode()
+    first, second = Client().get("/"), Client().get("/")
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert first.content == second.content
+    assert b"Morgan" not in second.content and b"Sign out" not in second.content
+    # And a member never gets the cached visitor's page.
+    again = signed_in(member).get("/")
+    assert "X-Page-Cache" not in again and b"Morgan" in again.content
+
+
+def test_sign_in_links_carry_the_page_the_visitor_was_on(client, library):
+    page = resource(library, "Peer support toolkit")
+    html = client.get(page.url).content.decode()
+    assert f'href="/account/sign-in/?next={page.url}">Sign in</a>' in html
+
+
+def test_sign_in_lands_where_the_person_was_going_or_on_my_hub(member, library):
+    page = resource(library, "Peer support toolkit")
+    response = Client().post(SIGN_IN, {"username": "morgan", "password": "pw-for-tests"})
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    going = Client().post(
+        f"{SIGN_IN}?next={page.url}", {"username": "morgan", "password": "pw-for-tests", "next": page.url}
+    )
+    assert going["Location"] == page.url
+    # Another site is never a landing place.
+    away = Client().post(
+        SIGN_IN, {"username": "morgan", "password": "pw-for-tests", "next": "https://evil.example/"}
+    )
+    assert away["Location"] == "/account/"
+
+
+# --- calls to join ------------------------------------------------------------------
+
+
+def test_members_are_never_asked_to_join(client, member, home_page, join_url):
+    visitor = client.get("/").content.decode()
+    assert f'href="{join_url}"' in visitor
+    html = signed_in(member).get("/").content.decode()
+    assert f'href="{join_url}"' not in html
+    assert "Welcome back" in html and 'href="/account/">My hub</a>' in html
+
+
+def test_an_applicant_sees_that_their_application_is_waiting(make_user, home_page, join_url):
+    # A signed-in person without the Members group, with their own application waiting.
+    person = make_user("ash")
+    MembershipApplication.objects.create(
+        name="Ash", email="ash@example.org", organisation="Riverbend", organisation_type="cmhc"
+    )
+    html = signed_in(person).get("/").content.decode()
+    assert "Your application is on its way" in html
+    assert f'href="{join_url}"' not in html
+
+
+def test_a_visitor_who_just_applied_sees_it_was_sent_not_an_invitation_to_join(home_page, join_url):
+    client = Client()
+    response = client.post(join_url, application_data(email="ash@example.org"))
+    assert response.status_code == 303, response.content.decode()[:2000]
+    html = client.get("/").content.decode()
+    assert "Your application is on its way" in html
+    assert f'href="{join_url}"' not in html
+    # Someone else, without that session, is still invited.
+    assert f'href="{join_url}"' in Client().get("/").content.decode()
+
+
+# --- following ----------------------------------------------------------------------
+
+
+def test_a_member_follows_and_unfollows_a_topic_from_a_resource_page(member, library):
+    page = resource(library, "Peer support toolkit", "peer-support")
+    topic = Topic.objects.get(slug="peer-support")
+    client = signed_in(member)
+    html = client.get(page.url).content.decode()
+    assert f'<span class="visually-hidden"> topic</span> {topic.name}</button>' in html
+    response = client.post(
+        "/account/follow/", {"kind": "topic", "id": topic.pk, "action": "follow", "next": page.url}
+    )
+    assert response.status_code == 303 and response["Location"] == page.url
+    assert list(MemberProfile.objects.get(user=member).topics.all()) == [topic]
+    html = client.get(page.url).content.decode()
+    assert f"You follow {topic.name}." in html and "Stop following" in html
+    client.post("/account/follow/", {"kind": "topic", "id": topic.pk, "action": "unfollow"})
+    assert not MemberProfile.objects.get(user=member).topics.exists()
+
+
+def test_visitors_get_a_sign_in_link_to_follow_and_the_page_stays_cached(library):
+    page = resource(library, "Peer support toolkit", "peer-support")
+    Client().get(page.url)
+    second = Client().get(page.url)
+    assert second["X-Page-Cache"] == "hit"
+    assert "Sign in to follow" in second.content.decode() and b"/account/follow/" not in second.content
+
+
+def test_follow_refuses_what_cannot_be_followed_or_seen(member, make_group, restrict):
+    client = signed_in(member)
+    assert client.post("/account/follow/", {"kind": "planet", "id": 1, "action": "follow"}).status_code == 400
+    assert (
+        client.post("/account/follow/", {"kind": "topic", "id": "x", "action": "follow"}).status_code == 400
+    )
+    topic = Topic.objects.first()
+    assert (
+        client.post("/account/follow/", {"kind": "topic", "id": topic.pk, "action": "jump"}).status_code
+        == 400
+    )
+    # A group closed to the member cannot be followed (nor its existence confirmed).
+    closed = restrict(make_group("Steering only"), "Steering")
+    response = client.post("/account/follow/", {"kind": "group", "id": closed.pk, "action": "follow"})
+    assert response.status_code == 400
+    assert not MemberProfile.objects.filter(user=member, followed_groups=closed).exists()
+    # Visitors are asked to sign in; following needs an account.
+    visitor = Client().post("/account/follow/", {"kind": "topic", "id": topic.pk, "action": "follow"})
+    assert visitor.status_code == 302 and visitor["Location"].startswith("/account/sign-in/")
+
+
+def test_a_member_follows_a_working_group_from_its_page(member, workforce):
+    client = signed_in(member)
+    assert (
+        'Follow<span class="visually-hidden"> working group</span> Workforce'
+        in client.get(workforce.url).content.decode()
+    )
+    client.post(
+        "/account/follow/",
+        {"kind": "group", "id": workforce.pk, "action": "follow", "next": "https://evil.example/"},
+    )
+    assert MemberProfile.objects.get(user=member).followed_groups.get() == workforce
+    html = client.get("/account/").content.decode()
+    assert "Working groups you follow" in html and workforce.title in html
+
+
+# --- My hub -------------------------------------------------------------------------
+
+
+def test_my_hub_needs_signing_in(client):
+    response = client.get("/account/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
+
+
+def test_my_hub_shows_the_members_groups_with_their_next_meeting(member, workforce, join_group, events_index):
+    join_group(workforce, member)
+    past = event(events_index, "Last month's meeting", days=-30)
+    soon = event(events_index, "Workforce meeting in May", days=3)
+    later = event(events_index, "Workforce meeting in June", days=40)
+    for page in (past, later, soon):
+        WorkingGroupMeeting.objects.create(page=workforce, meeting=page)
+    html = signed_in(member).get("/account/").content.decode()
+    assert workforce.title in html
+    assert "Next meeting:" in html and soon.title in html
+    assert later.title not in html and past.title not in html
+
+
+def test_my_hub_lists_registrations_upcoming_first_with_calendar_and_joining_link_when_due(
+    member, events_index
+):
+    far = event(events_index, "Launch webinar", days=10)
+    near = event(events_index, "Peer support clinic", days=2)
+    starting = event(events_index, "Starting now", days=0)
+    gone = event(events_index, "Last year's webinar", days=-300)
+    for page, status in (
+        (far, "confirmed"),
+        (near, "waitlisted"),
+        (starting, "confirmed"),
+        (gone, "confirmed"),
+    ):
+        EventRegistration.objects.create(
+            event=page, name="Morgan", email="morgan@example.org", user=member, status=status
+        )
+    cancelled = event(events_index, "Cancelled place", days=5)
+    EventRegistration.objects.create(
+        event=cancelled, name="Morgan", email="morgan@example.org", user=member, status="cancelled"
+    )
+    html = signed_in(member).get("/account/").content.decode()
+    upcoming = html[html.index("Your events") : html.index("Past events")]
+    assert (
+        upcoming.index("Starting now")
+        < upcoming.index("Peer support clinic")
+        < upcoming.index("Launch webinar")
+    )
+    assert "You are on the waiting list." in upcoming
+    assert "Cancelled place" not in html
+    # The joining link is shown only for the confirmed event about to start.
+    assert upcoming.count(f'href="{far.joining_link}"') == 1
+    assert (
+        "Join the event now"
+        in upcoming[upcoming.index("Starting now") : upcoming.index("Peer support clinic")]
+    )
+    assert far.calendar_url() in upcoming
+    assert "Last year&#x27;s webinar" in html[html.index("Past events") :]
+
+
+def test_my_hub_shows_suggestions_and_where_each_is(member, library):
+    live = resource(library, "Suggested and published", suggested_by=member)
+    draft = ResourcePageFactory(parent=library, title="Suggested, waiting", suggested_by=member, live=False)
+    draft.save_revision()
+    html = signed_in(member).get("/account/").content.decode()
+    assert f'<a href="{live.url}">Suggested and published</a>: Published' in html
+    assert "Suggested, waiting: Waiting for the editors" in html
+
+
+def test_my_hub_shows_what_is_new_in_followed_topics_only_what_the_member_may_see(
+    member, library, events_index, restrict
+):
+    resource(library, "Peer support toolkit", "peer-support")
+    resource(library, "Crisis line guide", "crisis-services")
+    restrict(resource(library, "Steering peer notes", "peer-support"), "Steering")
+    restrict(resource(library, "Members peer guide", "peer-support"))
+    draft = ResourcePageFactory(parent=library, title="Draft peer thing", live=False)
+    draft.topics = [Topic.objects.get(slug="peer-support")]
+    draft.save_revision()
+    event(events_index, "Peer support clinic", topics=["peer-support"])
+    event(events_index, "Old peer event", days=-20, topics=["peer-support"])
+    profile = MemberProfile.objects.create(user=member)
+    profile.topics.set([Topic.objects.get(slug="peer-support")])
+    html = signed_in(member).get("/account/").content.decode()
+    following = html[html.index("What you follow") : html.index("Resources you suggested")]
+    assert "Peer support toolkit" in following and "Members peer guide" in following
+    assert "Peer support clinic" in following
+    for hidden in ("Crisis line guide", "Steering peer notes", "Draft peer thing", "Old peer event"):
+        assert hidden not in following
