@@ -117,7 +117,7 @@ def test_a_visitor_becomes_a_member_and_reads_their_working_groups_material(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/account/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My hub")
     assert_accessible(page, axe)
 
     # 4. They ask to join the working group (their application already asked for it:
