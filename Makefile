@@ -56,11 +56,15 @@ $(STAMPS)/static: $(STAMPS)/requirements $(shell find static -type f 2>/dev/null
 
 static: $(STAMPS)/static
 
+# The mail worker runs beside the server, as in production, and stops with it:
+# e-mails go through the queue and are printed in this terminal.
 run: demo static
 	@echo ""
 	@echo "The hub:   http://$(HOST):$(PORT)/"
 	@echo "The admin: http://$(HOST):$(PORT)/admin/  (demo logins: see README.md, e.g. editor / editor-demo-2026)"
 	@echo ""
+	@$(PY) manage.py db_worker --backend mail --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev

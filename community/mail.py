@@ -4,7 +4,10 @@ after the record they are about is saved, and never allowed to lose it.
 ``send`` returns the error when the mail service fails instead of raising, so
 the caller can note it on the record for staff (``email_problem``) and tell
 the person at the screen; the hub's mail backend also lists every failure
-under *Reports → Mail failures* (hub/mail.py).
+under *Reports → Mail failures* (hub/mail.py). With the mail queue in front
+(production and ``make run``), sending means queueing: an error comes back
+only when the message could be neither queued nor sent at once, and the queue
+tries again later and lists what it could not send.
 """
 
 from django.conf import settings

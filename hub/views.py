@@ -46,10 +46,11 @@ def _search_status():
 
 def _mail_status():
     mailer = mailers.default
-    is_reachable = getattr(mailer, "is_reachable", None)  # the hub's SMTP backend connects now
+    # The hub's SMTP backend, or the mail queue in front of it, connects now.
+    is_reachable = getattr(mailer, "is_reachable", None)
     if is_reachable is None or is_reachable():
         return "ok", ""
-    return "unavailable", "The mail service does not answer: e-mails fail and are listed for staff."
+    return "unavailable", "The mail service does not answer: e-mails wait in the queue and are tried again."
 
 
 READINESS_CHECKS = {

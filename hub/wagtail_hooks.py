@@ -75,7 +75,9 @@ def can_see_mail_failures(user):
 
 
 class MailFailuresReportView(ReportView):
-    """Every e-mail the mail service did not take, newest first, for staff to follow up."""
+    """Every e-mail the mail service did not take, newest first, for staff to
+    follow up: those the mail queue is still trying again, and those it stopped
+    trying (hub/mail.py)."""
 
     page_title = "Mail failures"
     header_icon = "mail"
@@ -87,6 +89,8 @@ class MailFailuresReportView(ReportView):
         Column("subject", label="Subject"),
         Column("recipients", label="To"),
         Column("error", label="What went wrong"),
+        Column("attempts", label="Tries"),
+        Column("status", label="Status"),
     ]
 
     def dispatch(self, request, *args, **kwargs):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -264,33 +265,43 @@ HUB_EXPOSE_CACHE_HEADER = env_bool("HUB_EXPOSE_CACHE_HEADER", DEBUG)
 HUB_OUTBOUND_ALLOWED_HOSTS = env_list("HUB_OUTBOUND_ALLOWED_HOSTS")
 
 # E-mail (Django 6.1 mailers). EMAIL_URL-style pieces keep .env files short.
+# Every message goes into the mail queue first ("default", hub/mail.py); the
+# worker (`manage.py db_worker --backend mail`) sends it through "outgoing",
+# trying again with backoff while the mail server fails.
 _smtp_host = os.environ.get("EMAIL_HOST", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CoP Knowledge Hub <hub@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 if _smtp_host:
-    MAILERS = {
-        "default": {
-            # Django's SMTP backend that records each failed send (hub/mail.py).
-            "BACKEND": "hub.mail.SMTPEmailBackend",
-            "OPTIONS": {
-                "host": _smtp_host,
-                "port": int(os.environ.get("EMAIL_PORT", "587")),
-                "username": os.environ.get("EMAIL_HOST_USER", ""),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
-            },
-        }
+    # Django's SMTP backend that records each failed send (hub/mail.py).
+    _outgoing_mailer = {
+        "BACKEND": "hub.mail.SMTPEmailBackend",
+        "OPTIONS": {
+            "host": _smtp_host,
+            "port": int(os.environ.get("EMAIL_PORT", "587")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
+        },
     }
 else:
-    # No mail server configured: print messages to the console so nothing is
-    # sent by accident from a laptop.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # No mail server configured: the worker prints messages to the console so
+    # nothing is sent by accident from a laptop.
+    _outgoing_mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+MAILERS = {
+    "default": {"BACKEND": "hub.mail.QueuedEmailBackend", "OPTIONS": {"mailer": "outgoing"}},
+    "outgoing": _outgoing_mailer,
+}
 ADMINS = [("Hub staff", a) for a in env_list("ADMIN_EMAILS")]
 
-# Background tasks (search indexing, image renditions, cache purges) run
-# immediately in-process; a queue backend can be configured here later.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks. Wagtail's (search indexing, image renditions, cache purges)
+# use the django-tasks backport's "default" and run immediately in-process.
+# "mail" is the mail queue (hub/mail.py): django-tasks-db's table in the
+# hub's database, run by `manage.py db_worker --backend mail`.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "mail": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 
 # Search: Wagtail's database backend unless a search engine's URL is set.
 # OPENSEARCH_URL selects the hub's OpenSearch backend (search/opensearch.py),

@@ -11,7 +11,12 @@ a thread that fails in one of the ways a real mail service does:
 - ``tls``: offers STARTTLS, then answers the TLS handshake with plain text (a
   TLS error);
 - ``some``: takes mail, but answers ``550`` to any recipient whose address
-  holds "refused" (the others get the message).
+  holds "refused" (the others get the message);
+- ``accept``: takes all mail (a mail server that works again).
+
+Every message a server takes is kept in ``received`` as (envelope sender,
+envelope recipients, the message's bytes). ``mode`` can be changed while the
+server runs: the next connection follows it.
 """
 
 import asyncio
@@ -69,10 +74,11 @@ class LoopbackServer:
 
 class FaultySMTPServer(LoopbackServer):
     def __init__(self, mode):
-        assert mode in (*MODES, "some"), mode
+        assert mode in (*MODES, "some", "accept"), mode
         super().__init__()
         self.mode = mode
         self.connections = 0
+        self.received = []
 
     def __enter__(self):
         from hub import mail
@@ -95,8 +101,17 @@ class FaultySMTPServer(LoopbackServer):
             }
         }
 
+    def queued_mailers(self, timeout=2):
+        """A MAILERS setting as in production: the mail queue in front of the
+        hub's backend sending through this server."""
+        return {
+            "default": {"BACKEND": "hub.mail.QueuedEmailBackend", "OPTIONS": {"mailer": "outgoing"}},
+            "outgoing": self.mailers(timeout)["default"],
+        }
+
     async def _handle(self, reader, writer):
         self.connections += 1
+        sender, recipients = "", []
         try:
             if self.mode == "silent":
                 await reader.read()  # until the client gives up
@@ -118,13 +133,18 @@ class FaultySMTPServer(LoopbackServer):
                     return
                 elif command.startswith("MAIL FROM"):
                     reply = "451 4.3.0 Try again later" if self.mode == "sender" else "250 OK"
+                    sender, recipients = _address(line), []
                 elif command.startswith("RCPT TO"):
-                    accepted = self.mode == "some" and "REFUSED" not in command
+                    accepted = self.mode == "accept" or (self.mode == "some" and "REFUSED" not in command)
                     reply = "250 OK" if accepted else "550 5.1.1 No such user here"
+                    if accepted:
+                        recipients.append(_address(line))
                 elif command == "DATA":
                     writer.write(b"354 Go ahead\r\n")
-                    while (await reader.readline()) not in (b".\r\n", b""):
-                        pass
+                    data = []
+                    while (data_line := await reader.readline()) not in (b".\r\n", b""):
+                        data.append(data_line[1:] if data_line.startswith(b"..") else data_line)
+                    self.received.append((sender, recipients, b"".join(data)))
                     reply = "250 Queued"
                 elif command.startswith("QUIT"):
                     writer.write(b"221 Bye\r\n")
@@ -138,6 +158,12 @@ class FaultySMTPServer(LoopbackServer):
             pass
         finally:
             writer.close()
+
+
+def _address(command_line):
+    """The address of a MAIL FROM or RCPT TO line."""
+    text = command_line.decode(errors="replace")
+    return text[text.index("<") + 1 : text.rindex(">")] if "<" in text else ""
 
 
 class SwitchableProxy(LoopbackServer):

@@ -109,12 +109,14 @@ def test_cache_is_redis_when_configured_and_local_memory_otherwise(env, backend)
     assert setting("CACHES['default']['BACKEND']", **env) == backend
 
 
-def test_email_uses_smtp_mailer_when_a_host_is_configured():
-    backend = setting("MAILERS['default']['BACKEND']", EMAIL_HOST="smtp.example.org")
-    host = setting("MAILERS['default']['OPTIONS']['host']", EMAIL_HOST="smtp.example.org")
+def test_email_is_queued_and_sent_through_the_smtp_mailer_when_a_host_is_configured():
+    assert setting("MAILERS['default']['BACKEND']") == "hub.mail.QueuedEmailBackend"
+    assert setting("TASKS['mail']['BACKEND']") == "django_tasks_db.DatabaseBackend"
+    backend = setting("MAILERS['outgoing']['BACKEND']", EMAIL_HOST="smtp.example.org")
+    host = setting("MAILERS['outgoing']['OPTIONS']['host']", EMAIL_HOST="smtp.example.org")
     assert backend == "hub.mail.SMTPEmailBackend"
     assert host == "smtp.example.org"
-    assert setting("MAILERS['default']['BACKEND']") == "django.core.mail.backends.console.EmailBackend"
+    assert setting("MAILERS['outgoing']['BACKEND']") == "django.core.mail.backends.console.EmailBackend"
 
 
 def test_env_example_documents_every_variable_the_settings_read():
