@@ -59,3 +59,19 @@ def sync_view_restriction(page):
         keep.save()
     if {g.pk for g in keep.groups.all()} != wanted:
         keep.groups.set(wanted)
+
+
+def registrant_may_see(registration):
+    """May the person who registered see the event now: is it live, and are
+    they within its privacy? E-mail about an event (reminders, changes, a place
+    from the waiting list) goes only to people who may. A registration made
+    while signed in is judged by that account's groups (a closed or disabled
+    account sees nothing); one made without an account as an anonymous visitor."""
+    from hub.privacy import is_restricted, paths_closed_to, restricted_paths
+
+    event = registration.event
+    user = registration.user
+    if not event.live or (user is not None and not user.is_active):
+        return False
+    closed = paths_closed_to(user) if user is not None else restricted_paths()
+    return not is_restricted(event, closed)

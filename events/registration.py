@@ -20,6 +20,13 @@ it, is told on the page. One e-mail address gets at most
 address may send ``REGISTRATIONS_PER_CLIENT`` registrations (``hub.ratelimit``).
 The calendar file offered on the page never carries the joining link: that
 goes only to the registered address, in the confirmation.
+
+Every confirmation carries the person's signed link (events/registration_links.py)
+to their registration's page, where they choose their reminders or cancel
+(events/own_registration.py); the link goes only to the registered address.
+Registering again with an address whose place was cancelled is a new
+registration: the cancelled record is taken up again (places, waiting list
+and reminders start afresh) and the answer is a new registration's.
 """
 
 import functools
@@ -34,7 +41,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from wagtail.models import Page
 
 from hub.forms import email_field, name_field, normalise_email, with_email
 from hub.ratelimit import Limit, client_address
@@ -42,6 +48,8 @@ from hub.ratelimit import Limit, client_address
 from .calendar import ics_bytes
 from .models import EventRegistration
 from .models.event_page import BUILT_IN
+from .places import lock_places
+from .registration_links import cancel_url, reminders_url, signed_url  # noqa: F401 (re-exported for My hub)
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +61,32 @@ BY_CLIENT = Limit("registration-client", REGISTRATIONS_PER_CLIENT, 3600)
 
 
 def never_cache(view):
-    """Like Django's never_cache, for views called as view(event, request)."""
+    """Like Django's never_cache, for views called as view(event, request, ...)."""
 
     @functools.wraps(view)
-    def wrapped(event, request):
-        response = view(event, request)
+    def wrapped(event, request, *args, **kwargs):
+        response = view(event, request, *args, **kwargs)
         add_never_cache_headers(response)
         return response
 
     return wrapped
+
+
+def reminder_field(label):
+    return forms.BooleanField(label=label, required=False, initial=True)
+
+
+class ReminderForm(forms.Form):
+    """The reminders a person wants: offered on the registration form, changed later
+    on their registration's page."""
+
+    remind_day_before = reminder_field("A day before the event")
+    remind_hour_before = reminder_field("An hour before the event")
+
+    def save(self, registration):
+        registration.remind_day_before = self.cleaned_data["remind_day_before"]
+        registration.remind_hour_before = self.cleaned_data["remind_hour_before"]
+        registration.save(update_fields=["remind_day_before", "remind_hour_before"])
 
 
 class RegistrationForm(forms.Form):
@@ -105,6 +130,8 @@ class RegistrationForm(forms.Form):
         "to contact me about it.",
         error_messages={"required": "Tick the box to agree, so we can register you."},
     )
+    remind_day_before = reminder_field("A day before the event")
+    remind_hour_before = reminder_field("An hour before the event")
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
@@ -168,35 +195,63 @@ def _status_for_new(event, waitlist_ok):
     return EventRegistration.CONFIRMED
 
 
-def _save(event, request, data, *, waitlist_ok):
-    """The registration, confirmed or waitlisted (see ``_status_for_new``)."""
+TYPED_FIELDS = (
+    "name",
+    "email",
+    "organisation",
+    "role",
+    "needs_captions",
+    "needs_interpreter",
+    "interpreter_language",
+    "other_needs",
+    "consent",
+    "remind_day_before",
+    "remind_hour_before",
+)
+
+
+def _save(event, request, data, *, waitlist_ok, cancelled=None):
+    """The registration, confirmed or waitlisted (see ``_status_for_new``): a new
+    one, or ``cancelled`` (a place given up with this address) taken up again."""
     with transaction.atomic():
         # Locking the event makes two people registering at once count each other.
-        Page.objects.select_for_update().filter(pk=event.pk).first()
+        lock_places(event)
         status = _status_for_new(event, waitlist_ok)
         user = request.user if request.user.is_authenticated else None
-        return EventRegistration.objects.create(
-            event=event,
-            status=status,
-            user=user,
-            **{
-                key: data[key]
-                for key in (
-                    "name",
-                    "email",
-                    "organisation",
-                    "role",
-                    "needs_captions",
-                    "needs_interpreter",
-                    "interpreter_language",
-                    "other_needs",
-                    "consent",
-                )
-            },
+        typed = {key: data[key] for key in TYPED_FIELDS}
+        if cancelled is None:
+            return EventRegistration.objects.create(event=event, status=status, user=user, **typed)
+        registration = (
+            EventRegistration.objects.select_for_update()
+            .filter(pk=cancelled.pk, status=EventRegistration.CANCELLED)
+            .first()
         )
+        if registration is None:
+            raise IntegrityError("taken up again from another tab")
+        fresh = {
+            "status": status,
+            "user": user,
+            # Its turn on the waiting list, and its reminders, count from now.
+            "created_at": timezone.now(),
+            "cancelled_at": None,
+            "promoted_at": None,
+            "attended": None,
+            "confirmation_sent_at": None,
+            "confirmation_error": "",
+            "day_reminder_sent_at": None,
+            "hour_reminder_sent_at": None,
+        }
+        for key, value in {**typed, **fresh}.items():
+            setattr(registration, key, value)
+        registration.save()
+        return registration
 
 
-def confirmation_message(registration, request=None):
+def registrant_message(registration, subject, template, request=None, *, calendar=True, **extra):
+    """An e-mail to one registered person about their event, from
+    templates/events/email/<template>.txt: the joining link only for a confirmed
+    place of an event that takes place, their signed link to their registration's
+    page, and (``calendar``) the event's calendar file, with the same joining link."""
     event = registration.event
     confirmed = registration.status == EventRegistration.CONFIRMED
     # The person registered through the page, so they are allowed in; the joining
@@ -208,25 +263,39 @@ def confirmation_message(registration, request=None):
         "confirmed": confirmed,
         "joining_link": joining_link,
         "event_url": event.get_full_url(request),
+        "manage_url": signed_url(registration, request),
+        **extra,
     }
-    subject = ("You're registered: " if confirmed else "You're on the waiting list: ") + event.title
     message = EmailMessage(
         subject=subject,
-        body=render_to_string("events/email/confirmation.txt", context),
+        body=render_to_string(f"events/email/{template}.txt", context),
         to=[registration.email],
     )
-    message.attach(
-        f"{event.slug}.ics",
-        ics_bytes([event], request, name=event.title, include_joining_link=lambda e: bool(joining_link)),
-        "text/calendar",
-    )
+    if calendar:
+        message.attach(
+            f"{event.slug}.ics",
+            ics_bytes([event], request, name=event.title, include_joining_link=lambda e: bool(joining_link)),
+            "text/calendar",
+        )
     return message
 
 
-def send_confirmation(registration, request=None):
+def confirmation_message(registration, request=None, promoted=False):
+    """The confirmation (or, with ``promoted``, the news of a place from the waiting list)."""
+    if registration.status != EventRegistration.CONFIRMED:
+        subject = "You're on the waiting list: "
+    else:
+        subject = "A place is free, you're registered: " if promoted else "You're registered: "
+    promoted = promoted and registration.status == EventRegistration.CONFIRMED
+    return registrant_message(
+        registration, subject + registration.event.title, "confirmation", request, promoted=promoted
+    )
+
+
+def send_confirmation(registration, request=None, promoted=False):
     """Send the confirmation; on failure keep the registration and record why."""
     try:
-        confirmation_message(registration, request).send()
+        confirmation_message(registration, request, promoted=promoted).send()
     except Exception as error:  # any mail failure: the registration stands
         logger.exception(
             "Could not send the registration confirmation for event %s to %s",
@@ -277,12 +346,15 @@ def register(event, request):
     if not within_limits:
         return _render(request, event, form, status=429, rate_limited=True)
     existing = with_email(EventRegistration.objects.filter(event=event), data["email"]).first()
+    cancelled = None
+    if existing is not None and existing.status == EventRegistration.CANCELLED:
+        cancelled, existing = existing, None
     if existing is not None and _told_directly(request, event, data["email"]):
         return _render(request, event, form, duplicate=existing)
     try:
         if existing is not None:
             return _answer_as_new(event, request, data, existing)
-        registration = _save(event, request, data, waitlist_ok=data["waitlist"])
+        registration = _save(event, request, data, waitlist_ok=data["waitlist"], cancelled=cancelled)
     except EventFull:
         # Full since the form was shown: offer the waiting list, keeping what was typed.
         data_copy = form.data.copy()

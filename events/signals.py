@@ -2,7 +2,8 @@
 
 The page row is indexed when it is saved, before its speakers (child rows) are
 written; once publishing has finished, the event is indexed again. A new
-events index is open to contributors (hub/roles.py)."""
+events index is open to contributors (hub/roles.py). The people registered
+hear of a new time or joining link when it is published (events/changes.py)."""
 
 from django.db.models.signals import post_save
 from wagtail.search.index import insert_or_update_object
@@ -21,7 +22,9 @@ def reindex_published_event(sender, instance, **kwargs):
 
 
 def connect():
+    from .changes import event_published
     from .models import EventIndexPage, EventPage
 
     page_published.connect(reindex_published_event, sender=EventPage, dispatch_uid="events-reindex-published")
+    page_published.connect(event_published, sender=EventPage, dispatch_uid="events-tell-registrants")
     post_save.connect(let_contributors_add_here, sender=EventIndexPage, dispatch_uid="events-contributors")

@@ -127,6 +127,10 @@ class EventRegistrationAdmin(RecordAdmin):
         "created_at",
         "confirmation_sent_at",
         "confirmation_error",
+        "promoted_at",
+        "cancelled_at",
+        "remind_day_before",
+        "remind_hour_before",
     )
     export_filename = "event-registrations"
 

@@ -343,6 +343,10 @@ class EventPage(RoutablePageMixin, BasePage):
 
     def save(self, *args, **kwargs):
         full_save = kwargs.get("update_fields") is None
+        if full_save:
+            # What this save changed of the live version, for the people
+            # registered (events/changes.py hears of it when it is published).
+            self.calendar_changes, self.calendar_before = frozenset(), {}
         if full_save and self.pk:
             # The page row holds the live version: a change calendar apps must
             # hear about is a new SEQUENCE (revisions may carry a stale one).
@@ -350,8 +354,9 @@ class EventPage(RoutablePageMixin, BasePage):
                 type(self).objects.filter(pk=self.pk).values(*CALENDAR_FIELDS, "calendar_sequence").first()
             )
             if previous is not None:
-                changed = any(previous[name] != getattr(self, name) for name in CALENDAR_FIELDS)
-                self.calendar_sequence = previous["calendar_sequence"] + (1 if changed else 0)
+                changes = frozenset(name for name in CALENDAR_FIELDS if previous[name] != getattr(self, name))
+                self.calendar_sequence = previous["calendar_sequence"] + (1 if changes else 0)
+                self.calendar_changes, self.calendar_before = changes, previous
         super().save(*args, **kwargs)
         if full_save:
             sync_view_restriction(self)
@@ -536,6 +541,26 @@ class EventPage(RoutablePageMixin, BasePage):
         from ..registration import registered_calendar
 
         return registered_calendar(self, request)
+
+    # A person's own registration (events/own_registration.py): a member's,
+    # signed in, by its id; anyone's through the signed link in their e-mails.
+    # ``step`` is "" (the registration's page), "cancel" or "cancelled".
+    @path("register/<int:registration_id>/", name="registration_view")
+    @path("register/<int:registration_id>/<slug:step>/", name="registration_step_view")
+    def own_registration_view(self, request, registration_id, step=""):
+        from ..own_registration import member_page
+
+        return member_page(self, request, registration_id, step)
+
+    @path("register/link/<int:registration_id>/<slug:signature>/", name="registration_link_view")
+    @path(
+        "register/link/<int:registration_id>/<slug:signature>/<slug:step>/",
+        name="registration_link_step_view",
+    )
+    def registration_link_view(self, request, registration_id, signature, step=""):
+        from ..own_registration import link_page
+
+        return link_page(self, request, registration_id, signature, step)
 
 
 class EventSpeaker(Orderable):

@@ -50,12 +50,31 @@ class EventRegistration(models.Model):
     confirmation_error = models.TextField(
         blank=True, help_text="Why the confirmation e-mail could not be sent; empty when it was sent."
     )
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person gave up their place (the record is kept)."
+    )
+    promoted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they were given a place from the waiting list."
+    )
+    # Reminders (events/reminders.py): each person chooses; each is sent once.
+    remind_day_before = models.BooleanField(
+        "reminder a day before", default=True, help_text="E-mail them a reminder a day before the event."
+    )
+    remind_hour_before = models.BooleanField(
+        "reminder an hour before", default=True, help_text="E-mail them a reminder an hour before the event."
+    )
+    day_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hour_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "event registration"
         constraints = [
             models.UniqueConstraint(Lower("email"), "event", name="one_registration_per_email_per_event"),
+        ]
+        indexes = [
+            # The waiting list of an event, oldest first (events/places.py).
+            models.Index(fields=["event", "status", "created_at"], name="registration_queue"),
         ]
 
     def __str__(self):
@@ -77,3 +96,11 @@ class EventRegistration(models.Model):
     @property
     def is_waitlisted(self):
         return self.status == self.WAITLISTED
+
+    @property
+    def is_confirmed(self):
+        return self.status == self.CONFIRMED
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.CANCELLED
