@@ -12,9 +12,11 @@ another group, drops out by itself. Never cached (their own page).
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -80,14 +82,16 @@ def _groups(user, allowed, now):
     return rows
 
 
+def _back_here(url):
+    """A registration page's address that returns the member to My hub."""
+    return f"{url}?{urlencode({'next': reverse('my-hub')})}" if url else ""
+
+
 def _registrations(user, allowed, now):
     _event, EventRegistration, _resource = _models()
     from events.calendar import add_to_calendar_links
+    from events.registration import cancel_url, reminders_url
 
-    try:
-        from events.registration import cancel_url
-    except ImportError:  # the events app decides where a place is cancelled
-        cancel_url = None
     registrations = (
         EventRegistration.objects.filter(user=user, event__live=True, event__audience__in=allowed)
         .exclude(status=EventRegistration.CANCELLED)
@@ -101,7 +105,9 @@ def _registrations(user, allowed, now):
             "registration": registration,
             "event": event,
             "confirmed": confirmed,
-            "cancel_url": cancel_url(registration) if cancel_url and event.end > now else "",
+            # Until the event starts: the place can be given up, reminders changed.
+            "cancel_url": _back_here(cancel_url(registration)) if event.start > now else "",
+            "manage_url": _back_here(reminders_url(registration)) if event.start > now else "",
         }
         if event.end > now:
             row["calendar_links"] = add_to_calendar_links(event)
