@@ -75,6 +75,9 @@ def personal_data(user):
             "topics": [topic.name for topic in profile.topics.all()],
             "email_news": profile.email_news,
             "email_working_groups": profile.email_working_groups,
+            "working_groups_followed": sorted(profile.followed_groups.values_list("title", flat=True)),
+            "partner_communities_followed": sorted(profile.followed_partners.values_list("title", flat=True)),
+            "news_digest": profile.get_digest_frequency_display(),
         }
     applications = MembershipApplication.objects.filter(user=user)
     if user.email:

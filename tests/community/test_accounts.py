@@ -212,7 +212,8 @@ def test_a_member_downloads_their_data_as_json(client, member, workforce, join_g
         organisation_type="cmhc",
         user=member,
     )
-    MemberProfile.objects.create(user=member, organisation="Riverbend CMHC", role="Lead")
+    profile = MemberProfile.objects.create(user=member, organisation="Riverbend CMHC", role="Lead")
+    profile.followed_groups.add(workforce)
     join_group(workforce, member)
     client.force_login(member)
     response = client.get("/account/my-data/")
@@ -222,6 +223,8 @@ def test_a_member_downloads_their_data_as_json(client, member, workforce, join_g
     assert data["account"]["email"] == "morgan@example.org"
     assert data["account"]["groups"] == ["Members"]
     assert data["profile"]["organisation"] == "Riverbend CMHC"
+    assert data["profile"]["working_groups_followed"] == ["Workforce and peer support"]
+    assert data["profile"]["news_digest"] == "Every week"
     assert data["membership_applications"][0]["organisation"] == "Riverbend CMHC"
     assert data["working_groups"] == [
         {
