@@ -83,6 +83,18 @@ def test_every_public_page_type_is_valid_html_with_a_description(client, demo, t
         path.write_bytes(response.content)
         files[path.name] = address
 
+    # Signed in, the header carries the account menu and pages their own parts
+    # (My hub, Follow buttons): the demo member's view of the same kinds of page.
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="member"))
+    for number, address in enumerate(["/", "/account/", "/account/profile/", *pages], start=len(files)):
+        response = client.get(address)
+        assert response.status_code == 200, (address, response.status_code)
+        path = tmp_path / f"page-{number}.html"
+        path.write_bytes(response.content)
+        files[path.name] = f"{address} (signed in)"
+
     errors = [
         f"{files.get(Path(message.get('url', '')).name)} line {message.get('lastLine')}: "
         f"{message.get('message')}"
