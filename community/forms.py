@@ -68,10 +68,26 @@ class ProfileForm(forms.ModelForm):
             "topics",
             "email_news",
             "email_working_groups",
+            "digest_frequency",
         ]
         labels = {
             "email_news": "E-mail me the CoP's news and invitations to events",
             "email_working_groups": "E-mail me meeting notices from my working groups",
+            "digest_frequency": "How often to e-mail you what is new in what you follow",
+        }
+        help_texts = {
+            "digest_frequency": (
+                "The news digest lists new and reviewed resources, upcoming events and partner news "
+                "in the topics, working groups and partner communities you follow. "
+                "Nothing is sent when there is nothing new."
+            ),
+        }
+        widgets = {"digest_frequency": forms.RadioSelect(attrs={"class": "facet__checkbox"})}
+        error_messages = {
+            "digest_frequency": {
+                "required": "Choose how often the news digest comes, or “Never”.",
+                "invalid_choice": "Choose one of the choices listed for the news digest.",
+            }
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -82,6 +98,11 @@ class ProfileForm(forms.ModelForm):
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        # A form sent without it (a page loaded before the choice existed) keeps the member's choice.
+        self.fields["digest_frequency"].required = False
+
+    def clean_digest_frequency(self):
+        return self.cleaned_data.get("digest_frequency") or self.instance.digest_frequency
 
     def save(self, commit=True):
         self.user.first_name = self.cleaned_data["first_name"]

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import follows
+from .digest.unsubscribe import unsubscribe as digest_unsubscribe
 from .views import accounts, my_hub, working_groups
 
 urlpatterns = [
@@ -46,4 +47,5 @@ urlpatterns = [
         working_groups.members_document,
         name="working-group-document",
     ),
+    path("digest/unsubscribe/<str:token>/", digest_unsubscribe, name="digest-unsubscribe"),
 ]

@@ -45,6 +45,23 @@ def _user_group_ids(user):
     return user._hub_group_ids
 
 
+def remember_group_ids(users, among=None):
+    """Read the groups of many people in one query and remember them on each,
+    as ``_user_group_ids`` does one person at a time (for work done for
+    thousands of people at once: the news digest). ``among``, a queryset of
+    the same people's ids, reads them through a subquery instead of one
+    parameter per person."""
+    from django.contrib.auth import get_user_model
+
+    memberships = get_user_model().groups.through.objects
+    ids = among if among is not None else [user.pk for user in users]
+    found = {}
+    for user_id, group_id in memberships.filter(user_id__in=ids).values_list("user_id", "group_id"):
+        found.setdefault(user_id, set()).add(group_id)
+    for user in users:
+        user._hub_group_ids = frozenset(found.get(user.pk, ()))
+
+
 def forget_user_groups(sender, instance, action, reverse, pk_set, **kwargs):
     """m2m_changed receiver for User.groups: drop the remembered group ids of
     everyone whose groups changed."""

@@ -1,7 +1,9 @@
-"""The community app's models, by part: membership of the CoP and working groups.
+"""The community app's models, by part: membership of the CoP, the news digest's
+record and working groups.
 
 Partner communities will join here as their own module."""
 
+from .digest import DigestItemSent
 from .membership import (
     GROUPS_BY_ORGANISATION_TYPE,
     ORGANISATION_TYPES,
@@ -21,6 +23,7 @@ from .working_groups import (
 )
 
 __all__ = [
+    "DigestItemSent",
     "GROUPS_BY_ORGANISATION_TYPE",
     "JoinPage",
     "MemberProfile",

@@ -148,6 +148,10 @@ class MemberProfile(models.Model):
         default=DIGEST_WEEKLY,
         help_text="How often we e-mail you what is new in the topics, groups and partners you follow.",
     )
+    # The digest's watermark (community/digest): news after it goes in the next one.
+    digest_sent_at = models.DateTimeField(
+        "last news digest sent", null=True, blank=True, editable=False, db_index=True
+    )
 
     class Meta:
         verbose_name = "member profile"

@@ -163,6 +163,25 @@ class WorkingGroupPage(BasePage):
             return True
         return self.memberships.filter(user=user, status=WorkingGroupMembership.APPROVED).exists()
 
+    @classmethod
+    def members_among(cls, group_ids, users):
+        """{group id: ids of the ``users`` that ``is_member`` lets into that group's
+        members-only part}, for many groups and people in one query (the news digest)."""
+        approved = {}
+        rows = WorkingGroupMembership.objects.filter(
+            working_group_id__in=group_ids, status=WorkingGroupMembership.APPROVED
+        ).values_list("working_group_id", "user_id")
+        for group_id, user_id in rows:
+            approved.setdefault(group_id, set()).add(user_id)
+        return {
+            group_id: {
+                user.pk
+                for user in users
+                if user.is_active and (user.is_superuser or user.pk in approved.get(group_id, ()))
+            }
+            for group_id in group_ids
+        }
+
     def approved_memberships(self):
         return (
             self.memberships.filter(status=WorkingGroupMembership.APPROVED, user__is_active=True)
