@@ -57,15 +57,24 @@ def profile_of(user, create=False):
 
 
 def followed_ids(user):
-    """{kind: set of ids} the signed-in ``user`` follows (empty for anyone else)."""
+    """{kind: set of ids} the signed-in ``user`` follows (empty for anyone
+    else), read once per request (remembered on the request's user)."""
+    found = getattr(user, "_hub_followed", None)
+    if found is not None:
+        return found
     found = {kind: set() for kind in KINDS}
     if not getattr(user, "is_authenticated", False):
         return found
-    profile = profile_of(user)
-    if profile is None:
-        return found
-    for kind, item in KINDS.items():
-        found[kind] = set(getattr(profile, item.field).values_list("pk", flat=True))
+    topics, groups = MemberProfile.topics.through, MemberProfile.followed_groups.through
+    found["topic"] = set(topics.objects.filter(memberprofile__user=user).values_list("topic_id", flat=True))
+    found["group"] = set(
+        groups.objects.filter(memberprofile__user=user).values_list("workinggrouppage_id", flat=True)
+    )
+    partners = MemberProfile.followed_partners.through
+    found["partner"] = set(
+        partners.objects.filter(memberprofile__user=user).values_list("partnercommunitypage_id", flat=True)
+    )
+    user._hub_followed = found
     return found
 
 
@@ -104,6 +113,8 @@ def follow(request):
             "This follow button does not name something you can follow. Go back and try again."
         )
     related = getattr(profile_of(request.user, create=True), item.field)
+    if hasattr(request.user, "_hub_followed"):
+        del request.user._hub_followed  # read again for the answer
     name = getattr(obj, "name", None) or obj.title
     if action == "follow":
         related.add(obj)

@@ -268,6 +268,12 @@ def membership_state(request):
     - ``visitor``: anyone else. Pages for visitors without a session are
       the same for all of them and stay in the anonymous page cache.
     """
+    if not hasattr(request, "_hub_membership"):
+        request._hub_membership = _membership_state(request)
+    return request._hub_membership
+
+
+def _membership_state(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         if user.is_staff or user.groups.filter(name=MEMBERS_GROUP).exists():

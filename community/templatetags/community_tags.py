@@ -27,11 +27,7 @@ def membership(context):
     from ..joining import membership_state
 
     request = context.get("request")
-    if request is None:
-        return {"state": "visitor"}
-    if not hasattr(request, "_hub_membership"):
-        request._hub_membership = membership_state(request)
-    return request._hub_membership
+    return membership_state(request) if request is not None else {"state": "visitor"}
 
 
 @register.inclusion_tag("community/includes/follow_button.html", takes_context=True)
@@ -45,9 +41,7 @@ def follow_button(context, obj, label=""):
     user = getattr(request, "user", None)
     following = False
     if user is not None and user.is_authenticated:
-        if not hasattr(request, "_hub_followed"):
-            request._hub_followed = follows.followed_ids(user)
-        following = obj.pk in request._hub_followed[item.kind]
+        following = obj.pk in follows.followed_ids(user)[item.kind]
     return {
         "request": request,
         "signed_in": bool(user is not None and user.is_authenticated),

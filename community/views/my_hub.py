@@ -38,6 +38,19 @@ from ..models import (
 JOINING_LINK_BEFORE = datetime.timedelta(minutes=30)
 NEW_IN_FOLLOWED = 6
 PAST_REGISTRATIONS = 10
+# What a link to a page needs (its address and title), without its body.
+LINK_FIELDS = ("title", "url_path", "path", "depth", "locale", "live", "first_published_at")
+
+
+def _links(queryset, *extra):
+    return queryset.only(*LINK_FIELDS, *extra)
+
+
+def _without_streams(model, prefix=""):
+    """The model's StreamFields (bodies, agendas): never needed for a list."""
+    from wagtail.fields import StreamField
+
+    return [f"{prefix}{field.name}" for field in model._meta.get_fields() if isinstance(field, StreamField)]
 
 
 def _models():
@@ -62,6 +75,7 @@ def _groups(user, allowed, now):
         group_of.setdefault(meeting_id, []).append(group_id)
     meetings = {}
     events = EventPage.objects.live().filter(audience__in=allowed, end__gt=now, pk__in=list(group_of))
+    events = events.defer(*_without_streams(EventPage))
     for event in events.order_by("start"):
         for group_id in group_of[event.pk]:
             meetings.setdefault(group_id, event)
@@ -88,7 +102,7 @@ def _back_here(url):
 
 
 def _registrations(user, allowed, now):
-    _event, EventRegistration, _resource = _models()
+    EventPage, EventRegistration, _resource = _models()
     from events.calendar import add_to_calendar_links
     from events.registration import cancel_url, reminders_url
 
@@ -96,6 +110,7 @@ def _registrations(user, allowed, now):
         EventRegistration.objects.filter(user=user, event__live=True, event__audience__in=allowed)
         .exclude(status=EventRegistration.CANCELLED)
         .select_related("event")
+        .defer(*(name for name in _without_streams(EventPage, "event__") if name != "event__recording"))
     )
     upcoming, past = [], []
     for registration in registrations:
@@ -140,7 +155,7 @@ def suggestion_state(resource):
 
 def _suggestions(user):
     _event, _registration, ResourcePage = _models()
-    resources = ResourcePage.objects.filter(suggested_by=user).order_by("-pk")[:20]
+    resources = _links(ResourcePage.objects.filter(suggested_by=user)).order_by("-pk")[:20]
     return [{"resource": resource, "state": suggestion_state(resource)} for resource in resources]
 
 
@@ -151,7 +166,7 @@ def _following(user, allowed, now):
     resources = events = []
     if topics:
         resources = list(
-            ResourcePage.objects.live()
+            _links(ResourcePage.objects.live())
             .filter(audience__in=allowed, topics__in=topics)
             .distinct()
             .order_by("-first_published_at")[:NEW_IN_FOLLOWED]
@@ -159,14 +174,17 @@ def _following(user, allowed, now):
         events = list(
             EventPage.objects.live()
             .filter(audience__in=allowed, topics__in=topics, end__gt=now, cancelled=False)
+            .defer(*_without_streams(EventPage))
             .distinct()
             .order_by("start")[:NEW_IN_FOLLOWED]
         )
     groups = list(
-        WorkingGroupPage.objects.live().filter(pk__in=ids["group"], audience__in=allowed).order_by("title")
+        _links(WorkingGroupPage.objects.live())
+        .filter(pk__in=ids["group"], audience__in=allowed)
+        .order_by("title")
     )
     partners = list(
-        PartnerCommunityPage.objects.live()
+        _links(PartnerCommunityPage.objects.live())
         .filter(pk__in=ids["partner"], audience__in=allowed)
         .order_by("title")
     )
