@@ -75,8 +75,11 @@ check: install-dev
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+# Two processes by default (each with its own test database and search index
+# prefix; a file's tests stay on one process). PYTEST_WORKERS=0 runs them in one.
+PYTEST_WORKERS ?= 2
 pytest: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint check pytest
 
