@@ -15,6 +15,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from hub.audience import allowed_audiences
+from hub.cache import current_generation
 from hub.models import Topic
 
 from .. import follows
@@ -159,25 +161,51 @@ def _suggestions(user):
     return [{"resource": resource, "state": suggestion_state(resource)} for resource in resources]
 
 
-def _following(user, allowed, now):
+# What is new in a set of topics is the same for everyone following them with
+# the same audiences: remembered until the next publish, and a few minutes at
+# most (an event leaves "upcoming" when it ends).
+NEW_IN_TOPICS_SECONDS = 300
+
+
+def _new_in_topics(topic_ids, allowed, now, request):
+    """(resources, events) as link rows: the newest live resources and the
+    next events in ``topic_ids`` that the ``allowed`` audiences may see."""
+    if not topic_ids:
+        return [], []
+    topics, audiences = ",".join(map(str, sorted(topic_ids))), ",".join(sorted(allowed))
+    key = f"hub:my-hub:topics:{current_generation()}:{request.get_host()}:{topics}:{audiences}"
+    found = cache.get(key)
+    if found is not None:
+        return found
     EventPage, _registration, ResourcePage = _models()
+    resources = (
+        _links(ResourcePage.objects.live())
+        .filter(audience__in=allowed, topics__in=topic_ids)
+        .distinct()
+        .order_by("-first_published_at")[:NEW_IN_FOLLOWED]
+    )
+    events = (
+        EventPage.objects.live()
+        .filter(audience__in=allowed, topics__in=topic_ids, end__gt=now, cancelled=False)
+        .defer(*_without_streams(EventPage))
+        .distinct()
+        .order_by("start")[:NEW_IN_FOLLOWED]
+    )
+    found = (
+        [
+            {"title": page.title, "url": page.get_url(request), "published": page.first_published_at}
+            for page in resources
+        ],
+        [{"title": page.title, "url": page.get_url(request), "when": page.when_label} for page in events],
+    )
+    cache.set(key, found, NEW_IN_TOPICS_SECONDS)
+    return found
+
+
+def _following(user, allowed, now, request):
     ids = follows.followed_ids(user)
     topics = list(Topic.objects.filter(pk__in=ids["topic"]).order_by("name"))
-    resources = events = []
-    if topics:
-        resources = list(
-            _links(ResourcePage.objects.live())
-            .filter(audience__in=allowed, topics__in=topics)
-            .distinct()
-            .order_by("-first_published_at")[:NEW_IN_FOLLOWED]
-        )
-        events = list(
-            EventPage.objects.live()
-            .filter(audience__in=allowed, topics__in=topics, end__gt=now, cancelled=False)
-            .defer(*_without_streams(EventPage))
-            .distinct()
-            .order_by("start")[:NEW_IN_FOLLOWED]
-        )
+    resources, events = _new_in_topics([topic.pk for topic in topics], allowed, now, request)
     groups = list(
         _links(WorkingGroupPage.objects.live())
         .filter(pk__in=ids["group"], audience__in=allowed)
@@ -220,6 +248,6 @@ def my_hub(request):
             "upcoming": upcoming,
             "past": past,
             "suggestions": _suggestions(user),
-            "following": _following(user, allowed, now),
+            "following": _following(user, allowed, now, request),
         },
     )

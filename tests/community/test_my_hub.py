@@ -306,3 +306,22 @@ def test_my_hub_shows_what_is_new_in_followed_topics_only_what_the_member_may_se
     assert "Peer support clinic" in following
     for hidden in ("Crisis line guide", "Steering peer notes", "Draft peer thing", "Old peer event"):
         assert hidden not in following
+
+
+def test_what_is_new_in_a_topic_is_never_shared_beyond_its_audience_nor_kept_past_a_change(
+    member, make_user, library, restrict
+):
+    """The list is remembered for members following the same topics with the
+    same audiences: a member of another audience, or a later unpublish, never
+    meets the remembered one."""
+    peer = Topic.objects.get(slug="peer-support")
+    toolkit = resource(library, "Peer support toolkit", "peer-support")
+    restrict(resource(library, "Steering peer notes", "peer-support"), "Steering")
+    chair = make_user("sky", "Members", "Steering")
+    for user in (chair, member):
+        MemberProfile.objects.create(user=user).topics.set([peer])
+    assert "Steering peer notes" in signed_in(chair).get("/account/").content.decode()
+    assert "Steering peer notes" not in signed_in(member).get("/account/").content.decode()
+    assert "Peer support toolkit" in signed_in(member).get("/account/").content.decode()
+    toolkit.unpublish()
+    assert "Peer support toolkit" not in signed_in(member).get("/account/").content.decode()
