@@ -75,11 +75,17 @@ check: install-dev
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=hub.settings.test $(PY) manage.py makemigrations --check --dry-run
 
-# Two processes by default (each with its own test database and search index
-# prefix; a file's tests stay on one process). PYTEST_WORKERS=0 runs them in one.
+# Tests inside a rolled-back transaction run on two processes (each with its
+# own test database and search index prefix; a file's tests stay on one
+# process); then the transactional ones (browser, live server), whose database
+# is flushed after each, in one process (tests/conftest.py HUB_TEST_PART).
+# PYTEST_WORKERS=0 runs everything in one process. Exit status 5 is "no test
+# selected" (say PYTEST_ARGS names only one kind).
 PYTEST_WORKERS ?= 2
 pytest: install-dev
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@if [ "$(PYTEST_WORKERS)" = "0" ]; then $(PY) -m pytest $(PYTEST_ARGS); else \
+	  HUB_TEST_PART=parallel $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || [ $$? -eq 5 ]; \
+	  HUB_TEST_PART=serial $(PY) -m pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]; fi
 
 test: lint check pytest
 
