@@ -84,8 +84,8 @@ check: install-dev
 PYTEST_WORKERS ?= 2
 pytest: install-dev
 	@if [ "$(PYTEST_WORKERS)" = "0" ]; then $(PY) -m pytest $(PYTEST_ARGS); else \
-	  HUB_TEST_PART=parallel $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || [ $$? -eq 5 ]; \
-	  HUB_TEST_PART=serial $(PY) -m pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]; fi
+	  { HUB_TEST_PART=parallel $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || [ $$? -eq 5 ]; } && \
+	  { HUB_TEST_PART=serial $(PY) -m pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]; }; fi
 
 test: lint check pytest
 

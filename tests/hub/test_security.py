@@ -81,6 +81,9 @@ def test_the_public_templates_hold_no_inline_script_or_event_handler():
         if ".venv" in path.parts:
             continue
         text = path.read_text()
+        # E-mails are read in mail programs, not served under the site's policy,
+        # and most of those programs only follow styles written on each element.
+        email = bool({"emails", "email"} & set(path.parts))
         # Data blocks (JSON-LD) are not run, so the policy does not apply to them.
         for match in re.finditer(
             r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(ld\+)?json\")[^>]*>", text
@@ -88,7 +91,7 @@ def test_the_public_templates_hold_no_inline_script_or_event_handler():
             offenders.append(f"{path.relative_to(root)}: {match.group(0)}")
         for match in re.finditer(r"<[a-z][^>]*\son[a-z]+\s*=", text):
             offenders.append(f"{path.relative_to(root)}: {match.group(0)}")
-        for match in re.finditer(r"<[a-z][^>]*\sstyle\s*=\s*\"", text):
+        for match in () if email else re.finditer(r"<[a-z][^>]*\sstyle\s*=\s*\"", text):
             offenders.append(f"{path.relative_to(root)}: {match.group(0)}")
     assert not offenders, "\n".join(offenders)
 
