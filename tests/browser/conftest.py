@@ -32,7 +32,9 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
@@ -99,8 +101,17 @@ def restore_migration_data():
     for alias in connections:
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents:
+            connection = connections[alias]
             call_command("flush", database=alias, interactive=False, verbosity=0, inhibit_post_migrate=True)
-            connections[alias].creation.deserialize_db_from_string(contents)
+            connection.creation.deserialize_db_from_string(contents)
+            # The flush set every id sequence back to 1 and the rows came back
+            # with their own ids: move the sequences past them, or the next
+            # test to add a page would be given an id already taken.
+            models = apps.get_models(include_auto_created=True)
+            statements = connection.ops.sequence_reset_sql(no_style(), models)
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
 
 
 @pytest.fixture(scope="package")
