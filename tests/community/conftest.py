@@ -15,6 +15,20 @@ def publish(page):
 
 
 @pytest.fixture
+def library(home_page):
+    from knowledge.factories import ResourceIndexPageFactory
+
+    return publish(ResourceIndexPageFactory(parent=home_page))
+
+
+@pytest.fixture
+def events_index(home_page):
+    from events.factories import EventIndexPageFactory
+
+    return publish(EventIndexPageFactory(parent=home_page))
+
+
+@pytest.fixture
 def join_page(home_page):
     return publish(JoinPageFactory(parent=home_page))
 

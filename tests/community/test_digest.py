@@ -29,9 +29,9 @@ from community.models import (
 )
 from community.partners.factories import CommunityIndexPageFactory, PartnerCommunityPageFactory
 from events.access import STAFF
-from events.factories import EventIndexPageFactory, EventPageFactory
+from events.factories import EventPageFactory
 from hub.models import Topic
-from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
+from knowledge.factories import ResourcePageFactory
 from knowledge.models import ResourcePage
 from tests.hub.faulty_services import FaultySMTPServer
 from tests.hub.test_mail_queue import run_worker, time_passes  # noqa: F401  the mail worker, run in-process
@@ -46,16 +46,6 @@ WEEK = timedelta(days=7)
 @pytest.fixture
 def topics():
     return {slug: Topic.objects.get(slug=slug) for slug in ("peer-support", "housing", "telehealth")}
-
-
-@pytest.fixture
-def library(home_page):
-    return publish(ResourceIndexPageFactory(parent=home_page))
-
-
-@pytest.fixture
-def events_index(home_page):
-    return publish(EventIndexPageFactory(parent=home_page))
 
 
 @pytest.fixture

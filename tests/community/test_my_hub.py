@@ -12,10 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from community.models import MemberProfile, MembershipApplication, WorkingGroupMeeting
-from events.factories import EventIndexPageFactory, EventPageFactory
+from events.factories import EventPageFactory
 from events.models import EventRegistration
 from hub.models import HubSettings, Topic
-from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
+from knowledge.factories import ResourcePageFactory
 
 from .conftest import publish
 from .test_join import application_data
@@ -31,16 +31,6 @@ def join_url(site, join_page):
     settings.join_page = join_page
     settings.save()
     return join_page.url
-
-
-@pytest.fixture
-def library(home_page):
-    return publish(ResourceIndexPageFactory(parent=home_page))
-
-
-@pytest.fixture
-def events_index(home_page):
-    return publish(EventIndexPageFactory(parent=home_page))
 
 
 def resource(library, title, *topics, **extra):
