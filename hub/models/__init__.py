@@ -1,5 +1,6 @@
 from .base_page import BasePage
 from .mail import MailFailure
+from .scheduler import ScheduledJob
 from .site_settings import FooterLink, HubSettings
 from .taxonomy import EvidenceLevel, Population, ResourceType, Topic
 
@@ -11,5 +12,6 @@ __all__ = [
     "HubSettings",
     "Population",
     "ResourceType",
+    "ScheduledJob",
     "Topic",
 ]

@@ -303,6 +303,26 @@ TASKS = {
     "mail": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 
+# The periodic jobs, all run by one process: `manage.py run_scheduler`
+# (hub/scheduler.py). Name: (cron expression in TIME_ZONE, management command).
+# They run one after another in this order when several are due at once.
+HUB_SCHEDULE = {
+    "publish_scheduled": ("*/10 * * * *", "publish_scheduled"),
+    "send_event_reminders": ("*/5 * * * *", "send_event_reminders"),
+    "flush_counts": ("*/5 * * * *", "flush_counts"),
+    "retry_search_queue": ("*/5 * * * *", "update_index --queued"),
+    "send_digests": ("0 * * * *", "send_digests"),
+    "fetch_partner_feeds": ("0 * * * *", "fetch_partner_feeds"),
+    "send_review_reminders": ("0 7 * * *", "send_review_reminders"),
+    "check_links": ("0 5 * * 1", "check_links"),
+    "update_index": ("0 2 * * *", "update_index"),
+    "prune_mail_queue": ("30 3 * * *", "prune_db_task_results --backend mail --min-age-days 1"),
+    "clearsessions": ("0 4 * * *", "clearsessions"),
+}
+# A scheduler holds a job this long and renews it while the job runs; one that
+# dies mid-job leaves the job to another scheduler after this many seconds.
+HUB_SCHEDULER_LEASE_SECONDS = 300
+
 # Search: Wagtail's database backend unless a search engine's URL is set.
 # OPENSEARCH_URL selects the hub's OpenSearch backend (search/opensearch.py),
 # ELASTICSEARCH_URL the hub's Elasticsearch one (search/elasticsearch.py); both
