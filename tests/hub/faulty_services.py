@@ -46,8 +46,9 @@ class LoopbackServer:
     """An asyncio server on 127.0.0.1 in a thread of its own, for a ``with``
     block; subclasses write ``_handle(reader, writer)``."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.port = None
+        self._wanted_port = port
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -63,7 +64,9 @@ class LoopbackServer:
 
     def _run(self):
         asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+        server = self._loop.run_until_complete(
+            asyncio.start_server(self._handle, "127.0.0.1", self._wanted_port)
+        )
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
         try:
@@ -73,9 +76,9 @@ class LoopbackServer:
 
 
 class FaultySMTPServer(LoopbackServer):
-    def __init__(self, mode):
+    def __init__(self, mode, port=0):
         assert mode in (*MODES, "some", "accept"), mode
-        super().__init__()
+        super().__init__(port)
         self.mode = mode
         self.connections = 0
         self.received = []
