@@ -322,6 +322,9 @@ HUB_SCHEDULE = {
 # A scheduler holds a job this long and renews it while the job runs; one that
 # dies mid-job leaves the job to another scheduler after this many seconds.
 HUB_SCHEDULER_LEASE_SECONDS = 300
+# /health/ready/ says "backlog" (the hub "degraded") when a task has waited
+# longer than this in a database queue: no worker is taking them.
+HUB_READY_TASK_BACKLOG_SECONDS = int(os.environ.get("HUB_READY_TASK_BACKLOG_SECONDS", "600"))
 
 # Search: Wagtail's database backend unless a search engine's URL is set.
 # OPENSEARCH_URL selects the hub's OpenSearch backend (search/opensearch.py),

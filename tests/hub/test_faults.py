@@ -264,7 +264,10 @@ def test_the_readiness_check_says_ready_when_every_service_answers(client):
     assert response.status_code == 200
     assert json.loads(response.content) == {
         "status": "ready",
-        "checks": {name: {"status": "ok"} for name in ("database", "cache", "search", "mail")},
+        "checks": {
+            **{name: {"status": "ok"} for name in ("database", "cache", "search", "mail")},
+            "tasks": {"status": "ok", "waiting": 0, "oldest_waiting_seconds": None},
+        },
     }
 
 
