@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -112,14 +113,17 @@ def follow(request):
         return HttpResponseBadRequest(
             "This follow button does not name something you can follow. Go back and try again."
         )
-    related = getattr(profile_of(request.user, create=True), item.field)
+    with transaction.atomic():  # a new profile and what it follows, or neither
+        related = getattr(profile_of(request.user, create=True), item.field)
+        if action == "follow":
+            related.add(obj)
+        else:
+            related.remove(obj)
     if hasattr(request.user, "_hub_followed"):
         del request.user._hub_followed  # read again for the answer
     name = getattr(obj, "name", None) or obj.title
     if action == "follow":
-        related.add(obj)
         messages.success(request, f"You follow the {item.noun} “{name}”. What is new in it shows on My hub.")
     else:
-        related.remove(obj)
         messages.success(request, f"You no longer follow the {item.noun} “{name}”.")
     return HttpResponseRedirect(_back(request), status=303)

@@ -5,6 +5,7 @@ import logging
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 
 from hub.forms import normalise_email
 from hub.models import Topic
@@ -105,11 +106,13 @@ class ProfileForm(forms.ModelForm):
         return self.cleaned_data.get("digest_frequency") or self.instance.digest_frequency
 
     def save(self, commit=True):
-        self.user.first_name = self.cleaned_data["first_name"]
-        self.user.last_name = self.cleaned_data["last_name"]
-        self.user.save(update_fields=["first_name", "last_name"])
-        self.instance.user = self.user
-        return super().save(commit)
+        # The account's name, the profile and its topics: all of it or none.
+        with transaction.atomic():
+            self.user.first_name = self.cleaned_data["first_name"]
+            self.user.last_name = self.cleaned_data["last_name"]
+            self.user.save(update_fields=["first_name", "last_name"])
+            self.instance.user = self.user
+            return super().save(commit)
 
 
 class CloseAccountForm(forms.Form):

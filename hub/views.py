@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import mailers
@@ -8,6 +10,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from hub import database_outage
 
 
 def liveness(request):
@@ -135,6 +139,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # An error raised in a middleware while the database does not answer (the
+    # site lookup, the session) comes here: the same 503 as from a view.
+    error = sys.exception()
+    if database_outage.is_database_unavailable(error):
+        return database_outage.answer_unavailable(request, error)
     # Rendered without a request context: the database or the page tree may be
     # what failed, so 500.html relies on nothing but static files.
     return render(None, "500.html", status=500)

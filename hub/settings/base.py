@@ -75,6 +75,9 @@ MIDDLEWARE = [
     # A 405 for TRACE and other methods the hub does not use; X-Forwarded-Proto
     # believed only from TRUSTED_PROXIES (hub/security.py).
     "hub.security.RequestScreeningMiddleware",
+    # A plain 503 with Retry-After when the database does not answer, for errors
+    # in views; handler500 does the same for errors in middleware (hub/database_outage.py).
+    "hub.database_outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # SECURE_CSP on every response, cached ones included; HUB_ADMIN_CSP in the admin.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
