@@ -42,7 +42,9 @@ def available_cpus():
 
 
 # Addresses to listen on, comma-separated: host:port, [::]:port or unix:/path.
-bind = [item.strip() for item in os.environ.get("GUNICORN_BIND", "0.0.0.0:8000").split(",") if item.strip()]
+bind = [
+    item.strip() for item in (os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000").split(",") if item.strip()
+]
 
 # The usual 2 x CPUs + 1, capped at 8: each worker holds the whole hub in memory
 # (about 150-200 MB) and a database connection, and past 8 a single host is
@@ -73,9 +75,12 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # process manager collect them. The access log shows the client address nginx
 # saw (X-Forwarded-For, which the hub's nginx configuration overwrites) and
 # the time each request took, in milliseconds.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# GUNICORN_ACCESS_LOG: "-" (standard output, the default), a file, or "off".
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or "-"
+if accesslog == "off":
+    accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 
 # gunicorn believes nobody about the scheme or the client: which proxies may
@@ -94,4 +99,4 @@ control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
-proc_name = os.environ.get("GUNICORN_PROC_NAME", "hub")
+proc_name = os.environ.get("GUNICORN_PROC_NAME") or "hub"

@@ -219,14 +219,68 @@ USE_TZ = True
 
 # Static and media files. WhiteNoise serves static files in every environment.
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Empty (STATIC_ROOT= in a .env file) means unset, as for MEDIA_ROOT.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Images and documents in an S3-compatible bucket (django-storages) when
+# AWS_STORAGE_BUCKET_NAME is set, MEDIA_ROOT otherwise. The bucket stays
+# private: no public-read ACL, and links to its files are signed for
+# AWS_QUERYSTRING_EXPIRE seconds (a day: longer than a page and its fragments
+# are cached). Documents never link to the bucket: the hub's document view
+# checks who may open one and streams it from there (WAGTAILDOCS_SERVE_METHOD).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    from urllib.parse import urlsplit
+
+    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+    _region = os.environ.get("AWS_S3_REGION_NAME", "")
+    # "path" (host/bucket/key: MinIO and most self-hosted services) or
+    # "virtual" (bucket.host/key); unset: boto3 chooses.
+    _addressing = os.environ.get("AWS_S3_ADDRESSING_STYLE", "")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": _endpoint or None,
+            "region_name": _region or None,
+            "addressing_style": _addressing or None,
+            # Unset: boto3 finds credentials itself (an instance or task role).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "86400")),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "max-age=86400"},
+        },
+    }
+    # Pages show images from the bucket's own address, so the Content-Security-Policy allows it.
+    if _endpoint:
+        _endpoint_parts = urlsplit(_endpoint)
+        _media_origins = [f"{_endpoint_parts.scheme}://{_endpoint_parts.netloc}"]
+        if _addressing != "path":
+            _media_origins.append(
+                f"{_endpoint_parts.scheme}://{AWS_STORAGE_BUCKET_NAME}.{_endpoint_parts.netloc}"
+            )
+    else:
+        _media_origins = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if _region:
+            _media_origins += [
+                f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_region}.amazonaws.com",
+                f"https://s3.{_region}.amazonaws.com",
+            ]
+        else:
+            _media_origins.append("https://s3.amazonaws.com")
+    SECURE_CSP["img-src"] += _media_origins
+    HUB_ADMIN_CSP["img-src"] += _media_origins
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -347,6 +401,12 @@ SEARCH_ENGINE_OPTIONS = {
     "OPTIONS": {"max_retries": 1},
     "INDEX_SETTINGS": {},
 }
+# The certificate authorities (a PEM file) an https engine's certificate is
+# checked against, when it is not signed by a public one (docs/deploy.md,
+# "OpenSearch security"). Unset: the public authorities (certifi).
+SEARCH_CA_CERTS = os.environ.get("SEARCH_CA_CERTS", "")
+if SEARCH_CA_CERTS:
+    SEARCH_ENGINE_OPTIONS["OPTIONS"]["ca_certs"] = SEARCH_CA_CERTS
 if OPENSEARCH_URL and ELASTICSEARCH_URL:
     from django.core.exceptions import ImproperlyConfigured
 

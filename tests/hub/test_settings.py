@@ -1,6 +1,7 @@
 """Settings come from the environment; production refuses unsafe configuration."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,21 +120,31 @@ def test_email_is_queued_and_sent_through_the_smtp_mailer_when_a_host_is_configu
     assert setting("MAILERS['outgoing']['BACKEND']") == "django.core.mail.backends.console.EmailBackend"
 
 
-def test_env_example_documents_every_variable_the_settings_read():
+def test_env_example_documents_every_variable_the_settings_and_the_deployment_read():
     documented = {
         line.split("=", 1)[0].lstrip("# ").strip()
         for line in (ROOT / ".env.example").read_text().splitlines()
         if "=" in line
     }
-    read = set()
-    for path in (ROOT / "hub" / "settings").glob("*.py"):
-        text = path.read_text()
-        for marker in ('os.environ.get("', 'env_bool("', 'env_list("', 'os.environ["'):
-            for chunk in text.split(marker)[1:]:
-                read.add(chunk.split('"', 1)[0])
-    read.discard("DJANGO_SETTINGS_MODULE")
-    assert read, "no environment variables found in settings"
-    assert read <= documented, f"undocumented: {sorted(read - documented)}"
+    sources = {
+        "settings": (list((ROOT / "hub" / "settings").glob("*.py")), ("env_bool(", "env_list(")),
+        # gunicorn's settings and the containers' health check (deploy/).
+        "deploy": ([ROOT / "deploy" / "gunicorn.conf.py", ROOT / "deploy" / "healthcheck.py"], ("env_int(",)),
+    }
+    read = {}
+    for name, (paths, helpers) in sources.items():
+        for path in paths:
+            text = path.read_text()
+            for marker in ("os.environ.get(", "os.environ[", *helpers):
+                for chunk in text.split(marker + '"')[1:]:
+                    read.setdefault(chunk.split('"', 1)[0], name)
+    # compose.yaml: ${VAR}, ${VAR:-default} and ${VAR:?message}.
+    for variable in re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", (ROOT / "compose.yaml").read_text()):
+        read.setdefault(variable, "compose.yaml")
+    read.pop("DJANGO_SETTINGS_MODULE", None)
+    assert {"settings", "deploy", "compose.yaml"} <= set(read.values()), "a source read no variables"
+    undocumented = {variable: source for variable, source in read.items() if variable not in documented}
+    assert not undocumented, f"undocumented in .env.example: {undocumented}"
 
 
 def test_production_trusts_x_forwarded_proto_only_behind_a_configured_proxy():
