@@ -271,6 +271,7 @@ def test_without_health_checks_a_request_on_the_lost_connection_gets_the_503_and
     content, log
 ):
     connection.close()
+    health_checks = connection.settings_dict["CONN_HEALTH_CHECKS"]
     connection.settings_dict["CONN_HEALTH_CHECKS"] = False
     try:
         assert serve("/")[0] == 200
@@ -280,7 +281,7 @@ def test_without_health_checks_a_request_on_the_lost_connection_gets_the_503_and
         assert serve(content["resource"].url)[0] == 200
     finally:
         connection.close()
-        connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+        connection.settings_dict["CONN_HEALTH_CHECKS"] = health_checks
     assert request_errors(log) == []
 
 

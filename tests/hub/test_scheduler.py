@@ -242,7 +242,7 @@ def test_a_second_scheduler_does_not_run_a_job_the_first_already_ran_for_this_ti
     assert session_exists(expired_session)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_while_one_scheduler_runs_a_job_another_running_at_the_same_time_skips_it(monkeypatch):
     """Two schedulers in two threads (two database connections): the first is
     inside a long job when the second looks; the job runs once in all."""
@@ -285,7 +285,7 @@ def test_while_one_scheduler_runs_a_job_another_running_at_the_same_time_skips_i
     reason="schedulers racing for a job at the same instant need PostgreSQL's concurrent writers; "
     "SQLite lets one writer in at a time",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_schedulers_claiming_a_job_at_the_same_instant_get_it_exactly_once():
     job = load_schedule({"clearsessions": ("0 4 * * *", "clearsessions")})[0]
     ScheduledJob.objects.create(name=job.name)
