@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMPS := .make
 
-.PHONY: run test install install-dev lint check pytest bench bench-import bench-relevance migrate demo static clean help
+.PHONY: run test install install-dev lint check pytest bench bench-import bench-relevance bench-load-venv bench-load bench-faults migrate demo static clean help
 
 help:
 	@echo "make run    install, migrate, load demo content and serve http://$(HOST):$(PORT)/"
@@ -108,6 +108,27 @@ bench-import: install-dev
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo_content >/dev/null
 	$(PY) bench/generate_resources.py --count 10000 --import
+
+# The launch-morning load and the fault bench, against the two-instance stack
+# (bench/stack.py; needs nginx). locust runs from a virtualenv of its own.
+# STACK_DIR: the stack's folder; STACK_RESTORE: a pg_dump -Fc file of a large
+# hub to start from (else the demo content). See bench/README.md.
+STACK_DIR ?= /tmp/hub-stack
+LOAD_USERS ?= 200 400
+LOAD_VENV := bench/load/.venv
+
+$(LOAD_VENV)/bin/locust: bench/load/requirements.txt
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet -r bench/load/requirements.txt
+	@touch $@
+
+bench-load-venv: $(LOAD_VENV)/bin/locust
+
+bench-load: install-dev bench-load-venv
+	$(PY) bench/load/run.py --dir $(STACK_DIR) $(if $(STACK_RESTORE),--restore $(STACK_RESTORE)) --users $(LOAD_USERS) $(LOAD_ARGS)
+
+bench-faults: install-dev bench-load-venv
+	$(PY) bench/load/faults.py --dir $(STACK_DIR) $(FAULT_ARGS)
 
 clean:
 	rm -rf $(VENV) $(STAMPS) staticfiles node_modules

@@ -33,7 +33,6 @@ import secrets
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -177,6 +176,11 @@ class Stack:
     def url(self):
         return f"https://127.0.0.1:{self.state['ports']['proxy']}"
 
+    @property
+    def certificate(self):
+        """The proxy's certificate (made for 127.0.0.1): clients verify against it."""
+        return str(self.dir / "tls" / "cert.pem")
+
     def web_url(self, instance):
         return f"http://127.0.0.1:{self.state['ports'][f'web{instance}']}"
 
@@ -272,6 +276,8 @@ class Stack:
         data = self.dir / "postgres"
         data.mkdir()
         if os.geteuid() == 0:
+            # The postgres user must reach its folder (mkdtemp makes 0700 folders).
+            os.chmod(self.dir, 0o755)
             postgres = pwd.getpwnam("postgres")
             for path in (data, self.logs):
                 os.chown(path, postgres.pw_uid, postgres.pw_gid)
@@ -346,7 +352,11 @@ class Stack:
 
     def start_web(self, instance):
         port = self.state["ports"][f"web{instance}"]
-        env = {**self.env(), "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(self.state["web_workers"])}
+        env = {
+            **self.env(),
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": str(self.state["web_workers"]),
+        }
         proc, log = self.spawn(
             f"web{instance}",
             [PY, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "hub.wsgi:application"],
@@ -418,12 +428,12 @@ http {{
     keepalive 32;
   }}
   server {{
-    listen 127.0.0.1:{ports["proxy"]} ssl;
-    http2 on;
+    listen 127.0.0.1:{ports["proxy"]} ssl http2;
     server_name 127.0.0.1 localhost;
     ssl_certificate {tls}/cert.pem;
     ssl_certificate_key {tls}/key.pem;
-    set $hub_static_root {self.dir};
+    set $hub_static_root {self.dir / "static"};
+    set $hub_media_root {self.dir / "media"};
     include {ROOT}/deploy/nginx/hub-locations.conf;
   }}
 }}
@@ -565,14 +575,6 @@ def children(pid):
             found.append(child)
             todo.append(child)
     return found
-
-
-def https_context():
-    """The stack's certificate is its own: clients on this machine skip verification."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 def main():

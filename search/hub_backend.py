@@ -242,11 +242,20 @@ class HubBackendMixin:
 
     # Writes as modelsearch makes them (one object on save, a list on bulk
     # updates, one on delete). A failure is queued, never raised to the editor.
+    #
+    # A single write (an editor's publish, unpublish or delete) is made
+    # searchable at once (an index refresh) rather than within the engine's
+    # refresh interval: the publish moves the cache generation on when it
+    # commits, and a search answered between then and the engine's own
+    # refresh would be remembered without the change for ANSWER_SECONDS, on
+    # every instance. Bulk writes (update_index, imports) leave refreshing to
+    # the engine, as update_index refreshes at its end.
     def add(self, obj):
         from . import indexing
 
         try:
             super().add(obj)
+            self._refresh(self.get_index_for_object(obj))
         except INDEX_WRITE_ERRORS as error:
             indexing.queue_failed_write([obj], indexing.UPDATE, error)
         else:
@@ -268,10 +277,16 @@ class HubBackendMixin:
 
         try:
             super().delete(obj)
+            self._refresh(self.get_index_for_object(obj))
         except INDEX_WRITE_ERRORS as error:
             indexing.queue_failed_write([obj], indexing.DELETE, error)
         else:
             indexing.retry_some(self)
+
+    @staticmethod
+    def _refresh(index):
+        if index is not None:
+            index.refresh()
 
     # Writes that raise, for the queue itself and for update_index.
     def index_now(self, obj):

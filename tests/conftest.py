@@ -16,6 +16,8 @@ def transactional(item):
     """Whether a test runs outside a rolled-back transaction: its database is
     flushed afterwards, so tests that run after it on the same process must
     not expect the rows our migrations create (pytest-django runs these last)."""
+    if item.get_closest_marker("stack"):
+        return True  # the stack's own processes and database: run alone, after the others
     marker = item.get_closest_marker("django_db")
     if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         return True

@@ -60,8 +60,7 @@ import json, sys
 from knowledge.models import ResourceIndexPage, ResourcePage
 from knowledge.factories import ResourcePageFactory
 library = ResourceIndexPage.objects.live().first()
-page = ResourcePageFactory.build(title=sys.argv[1], summary="Published while the search engine was away.")
-library.add_child(instance=page)
+page = ResourcePageFactory(parent=library, title=sys.argv[1], summary="Published while the engine was away.")
 page.save_revision().publish()
 print(json.dumps({"id": page.id}))
 """

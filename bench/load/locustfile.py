@@ -28,11 +28,8 @@ import random
 import re
 from html.parser import HTMLParser
 
-import urllib3
 from locust import HttpUser, between, events, task
 from requests.adapters import HTTPAdapter
-
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read()) if os.environ.get("LOAD_PLAN") else {}
 _addresses = itertools.count(2)
@@ -63,19 +60,28 @@ class FormReader(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.forms, self._form = [], None
+        self.forms, self._form, self._select = [], None, None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
             self._form = {"action": attrs.get("action") or "", "fields": [], "class": attrs.get("class", "")}
             self.forms.append(self._form)
-        elif self._form is not None and tag in ("input", "textarea", "select"):
+        elif self._form is None:
+            return
+        elif tag in ("input", "textarea"):
             self._form["fields"].append((tag, attrs))
+        elif tag == "select":
+            self._select = dict(attrs, options=[])
+            self._form["fields"].append((tag, self._select))
+        elif tag == "option" and self._select is not None and attrs.get("value"):
+            self._select["options"].append(attrs["value"])
 
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
+        elif tag == "select":
+            self._select = None
 
 
 def post_forms(html):
@@ -100,10 +106,11 @@ def fill(form, person):
                 radios.add(name)
                 data[name] = attrs.get("value", "")
         elif kind == "checkbox":
-            if "required" in attrs:
+            if "required" in attrs or "checked" in attrs:
                 data[name] = attrs.get("value") or "on"
         elif tag == "select":
-            continue
+            if attrs["options"]:
+                data[name] = random.choice(attrs["options"])
         elif attrs.get("tabindex") == "-1":
             continue  # the honeypot: people never see it
         elif "required" in attrs or tag == "textarea":
@@ -116,7 +123,9 @@ class Visitor(HttpUser):
     wait_time = between(1, 4)
 
     def on_start(self):
-        self.client.verify = False
+        # The stack's own certificate (bench/stack.py), and not REQUESTS_CA_BUNDLE's.
+        self.client.verify = os.environ["LOAD_CERTIFICATE"]
+        self.client.trust_env = False
         adapter = SourceAddressAdapter(next_address(), pool_connections=2, pool_maxsize=2)
         self.client.mount("https://", adapter)
         self.static_fetched = False

@@ -99,7 +99,7 @@ def main(out, member_count):
         "resources": resources,
         "events_index": urls(EventIndexPage.objects.live().public())[:1],
         "events": events,
-        "open_events": [event.register_url for event in open_events if event.register_url],
+        "open_events": [event.register_url() for event in open_events if event.register_url()],
         "working_groups": urls(WorkingGroupPage.objects.live().public()),
         "join": urls(JoinPage.objects.live().public())[:1],
         "search": search_paths() + cold_search_paths(2000),

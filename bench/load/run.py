@@ -153,7 +153,7 @@ def run_locust(stack, plan, users, duration, spawn_rate, run_id, on_started=None
     if not LOCUST.exists():
         sys.exit(f"{LOCUST} is missing: run `make bench-load-venv` first")
     prefix = stack.dir / f"load-{run_id}"
-    env = {**os.environ, "LOAD_PLAN": str(plan), "LOAD_RUN_ID": run_id}
+    env = {**os.environ, "LOAD_PLAN": str(plan), "LOAD_RUN_ID": run_id, "LOAD_CERTIFICATE": stack.certificate}
     log = open(stack.dir / "logs" / f"locust-{run_id}.log", "w")
     proc = subprocess.Popen(
         [str(LOCUST), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless", "--host", stack.url,
