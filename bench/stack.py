@@ -387,7 +387,12 @@ class Stack:
         stop_pid(self.pid("worker"), timeout=60)
 
     def start_scheduler(self):
-        self.spawn("scheduler", [PY, "manage.py", "run_scheduler"])
+        # The stack lives on loopback: the jobs that fetch other servers (partner
+        # feeds, the link checker) are left out, and so is the nightly index
+        # rebuild, which a fresh scheduler would start at once in the middle of
+        # a load run (the stack has just built the index).
+        skipped = ["check_links", "fetch_partner_feeds", "update_index"]
+        self.spawn("scheduler", [PY, "manage.py", "run_scheduler", "--skip", *skipped])
 
     def write_proxy_config(self):
         ports = self.state["ports"]

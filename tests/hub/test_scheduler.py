@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management import call_command, get_commands, load_command_class
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -375,4 +376,16 @@ def test_sigint_while_waiting_stops_the_scheduler_at_once(expired_session):
     finally:
         timer.cancel()
     assert "SIGINT: stopping" in output.getvalue()
+    assert not session_exists(expired_session)
+
+
+def test_skip_leaves_jobs_out_and_refuses_a_job_that_does_not_exist(expired_session):
+    out = StringIO()
+    with override_settings(HUB_SCHEDULE={"clearsessions": ("* * * * *", "clearsessions")}):
+        call_command("run_scheduler", "--once", "--skip", "clearsessions", stdout=out)
+        assert session_exists(expired_session)
+        assert "Ran 0 due jobs" in out.getvalue()
+        with pytest.raises(CommandError, match="No job called check_everything"):
+            call_command("run_scheduler", "--once", "--skip", "check_everything")
+        call_command("run_scheduler", "--once", stdout=out)
     assert not session_exists(expired_session)

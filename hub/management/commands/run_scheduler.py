@@ -18,12 +18,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run every job that is due now, then exit.")
         parser.add_argument("--list", action="store_true", help="Print the schedule and exit.")
+        parser.add_argument(
+            "--skip",
+            nargs="+",
+            default=[],
+            metavar="JOB",
+            help="Leave these jobs of HUB_SCHEDULE out (for example on a host with no outside network).",
+        )
 
     def handle(self, *args, **options):
         try:
             jobs = load_schedule()
         except ValueError as error:
             raise CommandError(str(error)) from None
+        unknown = set(options["skip"]) - {job.name for job in jobs}
+        if unknown:
+            raise CommandError(f"No job called {', '.join(sorted(unknown))} in HUB_SCHEDULE.")
+        jobs = [job for job in jobs if job.name not in options["skip"]]
         if options["list"]:
             return self.list_jobs(jobs)
         scheduler = Scheduler(jobs)
