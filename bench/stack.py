@@ -62,6 +62,7 @@ CONTROLS = (
     "restart-postgres",
     "stop-postgres",
     "start-postgres",
+    "restart-scheduler",
     "mail",
 )
 
@@ -539,6 +540,9 @@ http {{
             self.stop_worker()
         elif action == "start-worker":
             self.start_worker()
+        elif action == "restart-scheduler":
+            stop_pid(self.pid("scheduler"), timeout=60)
+            self.start_scheduler()
         elif action == "stop-redis":
             stop_pid(self.pid("redis"))
         elif action == "start-redis":

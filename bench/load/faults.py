@@ -10,8 +10,8 @@ drain and checks the data:
 - ``web``: one web instance is killed (SIGKILL, as a crash), then started again;
 - ``worker``: the task worker is restarted (SIGTERM, then a new one);
 - ``search``: the OpenSearch node is stopped; a resource is published during
-  the outage; after the node is back, the publish must reach the engine
-  (the queue of failed index writes, then ``update_index``);
+  the outage; after the node is back, the queue of index writes the engine
+  missed is replayed (``update_index --queued``) and the publish must be found;
 - ``redis``: Redis is stopped, then started (empty, as after a crash);
 - ``mail``: the mail server refuses every message, then takes them again;
 - ``postgres``: the stack's own PostgreSQL cluster is stopped for a few
@@ -74,6 +74,17 @@ backend.refresh_indexes()
 hits = [p.id for p in backend.search(sys.argv[1], ResourcePage.objects.live())[:5]]
 print(json.dumps({"found": int(sys.argv[2]) in hits}))
 """
+
+
+def answers_of(failures):
+    """Errors by what the person got: an HTTP status (503: the clean "briefly
+    unavailable" page) or no answer at all (a connection error)."""
+    found = {}
+    for failure in failures:
+        text = failure["error"]
+        answer = text[:3] if text[:3].isdigit() else "no answer" if "Connection" in text else "other"
+        found[answer] = found.get(answer, 0) + failure["count"]
+    return found
 
 
 def check(stack, run_id):
@@ -154,6 +165,7 @@ def run_fault(stack, plan, fault, duration):
         "requests": rows.get("all", {}).get("requests", 0),
         "errors": rows.get("all", {}).get("errors", 0),
         "errors_by_kind": {name: r["errors"] for name, r in rows.items() if r["errors"] and name != "all"},
+        "errors_by_answer": answers_of(failures),
         "failures": failures,
         "submissions_accepted": accepted,
         "submissions_stored": len(emails),
@@ -165,7 +177,9 @@ def run_fault(stack, plan, fault, duration):
     }
     if fault == "search":
         published = notes["published"]
-        stack.manage("update_index", "-v0")  # anything the queue has not replayed yet
+        # The catch-up: the queue of index writes the engine missed, replayed
+        # (the scheduler's retry_search_queue job does the same every 5 minutes).
+        stack.manage("update_index", "--queued", "-v0")
         found = json.loads(stack.python(FOUND, published["title"], str(published["id"])).splitlines()[-1])
         result["published_during_outage_found_after"] = found["found"]
     print(json.dumps(result, indent=2), flush=True)
@@ -174,10 +188,12 @@ def run_fault(stack, plan, fault, duration):
 
 def print_table(results):
     print(
-        "\n| fault | requests | errors | submissions accepted / stored | lost | never mailed | mailed twice |"
+        "\n| fault | requests | errors (answers) | submissions accepted / stored | lost | never mailed "
+        "| mailed twice |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---|---:|---:|---:|---:|")
     for r in results:
+        answers = ", ".join(f"{answer}: {count}" for answer, count in r["errors_by_answer"].items())
         extra = ""
         if "published_during_outage_found_after" in r:
             extra = (
@@ -186,7 +202,8 @@ def print_table(results):
                 + ")"
             )
         print(
-            f"| {r['fault']}{extra} | {r['requests']:,} | {r['errors']} | {r['submissions_accepted']} / "
+            f"| {r['fault']}{extra} | {r['requests']:,} | {r['errors']}{f' ({answers})' if answers else ''} "
+            f"| {r['submissions_accepted']} / "
             f"{r['submissions_stored']} | {r['submissions_lost']} | {r['never_mailed']} "
             f"| {r['mailed_twice']} |"
         )

@@ -82,12 +82,17 @@ class Sampler(threading.Thread):
             self.peak_rss[name] = max(self.peak_rss.get(name, 0.0), rss)
         return now
 
+    def keep(self, snapshot):
+        """The latest CPU time seen of every process, also of those that have since exited."""
+        for name, pids in snapshot.items():
+            self.last.setdefault(name, {}).update(pids)
+
     def run(self):
         self.started = time.monotonic()
         self.first = self.snapshot()
         while not self.stopped.wait(self.every):
-            self.last = self.snapshot()
-        self.last = self.snapshot()
+            self.keep(self.snapshot())
+        self.keep(self.snapshot())
         self.ended = time.monotonic()
 
     def report(self):
@@ -201,6 +206,9 @@ def main():
     parser.add_argument("--duration", type=int, default=300, help="seconds per run (default 300)")
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started per second")
     parser.add_argument("--members", type=int, default=300, help="signed-in member accounts to make")
+    parser.add_argument(
+        "--warmup", type=int, default=30, help="seconds of light load first (20 users), not reported"
+    )
     parser.add_argument("--down", action="store_true", help="stop the stack at the end")
     args = parser.parse_args()
 
@@ -211,6 +219,10 @@ def main():
     try:
         plan = make_plan(stack, args.members)
         runs = []
+        if args.warmup:
+            # A stack just started has every cache empty: the first minute is not the morning's.
+            print(f"==> warm-up: 20 users for {args.warmup} s (not reported)", flush=True)
+            run_locust(stack, plan, 20, args.warmup, 10, f"warmup-{int(time.time())}")
         for users in args.users:
             run_id = f"{users}u-{int(time.time())}"
             print(f"==> {users} users for {args.duration} s", flush=True)
