@@ -455,7 +455,7 @@ http {{
         wait_for("nginx", lambda: answers(self.state["ports"]["proxy"]), 20, proc, log)
 
     # --- the whole stack -----------------------------------------------------
-    def up(self, restore=None, demo=True, opensearch_url=None, web_workers=2, extra_env=None):
+    def up(self, restore=None, demo=True, opensearch_url=None, web_workers=4, extra_env=None):
         if self.state_file.exists():
             raise RuntimeError(f"{self.dir} already holds a stack: bench/stack.py down {self.dir} first")
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -593,7 +593,7 @@ def main():
     up.add_argument("dir")
     up.add_argument("--restore", help="a pg_dump -Fc file to start from (else the demo content)")
     up.add_argument("--opensearch-url", help="use this OpenSearch node instead of starting one")
-    up.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per instance (default 2)")
+    up.add_argument("--web-workers", type=int, default=4, help="gunicorn workers per instance (default 4)")
     down = commands.add_parser("down", help="stop the stack in DIR")
     down.add_argument("dir")
     down.add_argument("--remove", action="store_true", help="also delete DIR")

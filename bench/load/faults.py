@@ -2,7 +2,8 @@
 """Break one service of the two-instance stack at a time, under load, and count what was lost.
 
 A measurement, not a test; every fault ends by itself. For each fault, locust
-plays the launch morning (bench/load/locustfile.py) with 50 users for
+plays the launch morning (bench/load/locustfile.py) with 50 users, 1-4 s
+between steps, for
 ``--duration`` seconds; a third of the way in the fault starts, two thirds in
 it ends (the service comes back), then the bench waits for the mail queue to
 drain and checks the data:
@@ -40,6 +41,9 @@ from bench.stack import Stack  # noqa: E402
 
 FAULTS = ("web", "worker", "search", "redis", "mail", "postgres")
 USERS = 50
+# People clicking through quickly (1-4 s apart): 50 users ask about 20 pages a
+# second, so each fault window sees a few hundred requests and submissions.
+THINK = (1, 4)
 
 # What the database holds for one run's people, and whether mail is still waiting.
 CHECK = r"""
@@ -149,9 +153,8 @@ def run_fault(stack, plan, fault, duration):
     run_id = f"{fault}-{int(time.time())}"
     notes = {}
     print(f"==> fault: {fault} ({USERS} users, {duration} s)", flush=True)
-    rows, failures, _usage = run_locust(
-        stack, plan, USERS, duration, 10, run_id, schedule(stack, fault, duration, notes)
-    )
+    timeline = schedule(stack, fault, duration, notes)
+    rows, failures, _usage = run_locust(stack, plan, USERS, duration, 10, run_id, timeline, think=THINK)
     notes.pop("_thread").join(timeout=300)
     accepted = sum(r["requests"] - r["errors"] for name, r in rows.items() if name.startswith("submit"))
     # Mail retries come 1 and 5 minutes after a failure (hub/mail.py).

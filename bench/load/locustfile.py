@@ -10,8 +10,10 @@ Four kinds of visitor, in the proportions of a launch morning:
   second page or a filter;
 - 5 % newcomers: a join application or a registration as a visitor.
 
-Each virtual user waits 1 to 4 seconds between steps (a person reading) and
-connects from an address of its own in 127.0.0.0/8, as distinct people do, so
+Each virtual user waits between steps as a person reads a page: 5 to 15
+seconds by default (LOAD_THINK_SECONDS="5,15"; "1,4" plays people clicking
+through as fast as they can, which finds the stack's capacity), and connects
+from an address of its own in 127.0.0.0/8, as distinct people do, so
 the hub's per-client rate limits count each person and not the whole test.
 Requests are named by kind ("page: ...", "search: ...", "submit: ...") so the
 report gives p50/p95/p99 per kind. A submission counts as failed unless the
@@ -32,7 +34,9 @@ from locust import HttpUser, between, events, task
 from requests.adapters import HTTPAdapter
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read()) if os.environ.get("LOAD_PLAN") else {}
-_addresses = itertools.count(2)
+# Each run starts its people at another block of 127.0.0.0/8 (LOAD_ADDRESS_BASE),
+# so the rate limits, which remember a client for an hour, meet new people.
+_addresses = itertools.count(int(os.environ.get("LOAD_ADDRESS_BASE", "2")))
 _sessions = itertools.count()
 _emails = itertools.count()
 RUN_ID = os.environ.get("LOAD_RUN_ID", "run")
@@ -118,9 +122,12 @@ def fill(form, person):
     return data
 
 
+THINK_SECONDS = [float(n) for n in os.environ.get("LOAD_THINK_SECONDS", "5,15").split(",")]
+
+
 class Visitor(HttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    wait_time = between(*THINK_SECONDS)
 
     def on_start(self):
         # The stack's own certificate (bench/stack.py), and not REQUESTS_CA_BUNDLE's.

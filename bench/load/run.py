@@ -153,12 +153,15 @@ def make_plan(stack, members):
     return plan
 
 
-def run_locust(stack, plan, users, duration, spawn_rate, run_id, on_started=None):
+def run_locust(stack, plan, users, duration, spawn_rate, run_id, on_started=None, think=(5, 15)):
     """Locust headless for ``duration`` seconds; returns (stats rows, failures, resource use)."""
     if not LOCUST.exists():
         sys.exit(f"{LOCUST} is missing: run `make bench-load-venv` first")
     prefix = stack.dir / f"load-{run_id}"
     env = {**os.environ, "LOAD_PLAN": str(plan), "LOAD_RUN_ID": run_id, "LOAD_CERTIFICATE": stack.certificate}
+    env["LOAD_THINK_SECONDS"] = ",".join(str(seconds) for seconds in think)
+    # 127.N.0.2 onwards, N changing every 10 s: a block of 65,534 addresses per run.
+    env["LOAD_ADDRESS_BASE"] = str(((int(time.time()) // 10) % 250 + 1) * 65536 + 2)
     log = open(stack.dir / "logs" / f"locust-{run_id}.log", "w")
     proc = subprocess.Popen(
         [str(LOCUST), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless", "--host", stack.url,
@@ -207,6 +210,14 @@ def main():
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started per second")
     parser.add_argument("--members", type=int, default=300, help="signed-in member accounts to make")
     parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(5, 15),
+        metavar=("MIN", "MAX"),
+        help="seconds a person waits between steps (default 5 15: reading a page)",
+    )
+    parser.add_argument(
         "--warmup", type=int, default=30, help="seconds of light load first (20 users), not reported"
     )
     parser.add_argument("--down", action="store_true", help="stop the stack at the end")
@@ -222,16 +233,23 @@ def main():
         if args.warmup:
             # A stack just started has every cache empty: the first minute is not the morning's.
             print(f"==> warm-up: 20 users for {args.warmup} s (not reported)", flush=True)
-            run_locust(stack, plan, 20, args.warmup, 10, f"warmup-{int(time.time())}")
+            run_locust(stack, plan, 20, args.warmup, 10, f"warmup-{int(time.time())}", think=args.think)
         for users in args.users:
             run_id = f"{users}u-{int(time.time())}"
-            print(f"==> {users} users for {args.duration} s", flush=True)
-            rows, failures, usage = run_locust(stack, plan, users, args.duration, args.spawn_rate, run_id)
+            print(
+                f"==> {users} users for {args.duration} s, {args.think[0]:g}-{args.think[1]:g} s apart",
+                flush=True,
+            )
+            rows, failures, usage = run_locust(
+                stack, plan, users, args.duration, args.spawn_rate, run_id, think=args.think
+            )
             print_run(users, rows, failures, usage)
             runs.append({"users": users, "stats": rows, "failures": failures, "usage": usage})
         RESULTS.mkdir(exist_ok=True)
         out = RESULTS / f"load-{datetime.now():%Y%m%d-%H%M%S}.json"
-        out.write_text(json.dumps({"duration_s": args.duration, "runs": runs}, indent=2))
+        out.write_text(
+            json.dumps({"duration_s": args.duration, "think_s": args.think, "runs": runs}, indent=2)
+        )
         print(f"\nwritten: {out.relative_to(ROOT)}")
     finally:
         if args.down:
