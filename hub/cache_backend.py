@@ -30,7 +30,7 @@ import logging
 import threading
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.dispatch import Signal
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -99,6 +99,25 @@ def _health_of(location):
         return _health.setdefault(location, _Health())
 
 
+class _SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client builds a new ``redis.Redis`` object for every
+    cache call, copying its table of reply handlers each time (a large share of
+    a cached call's time). One per connection pool is enough: ``redis.Redis``
+    takes a connection from the pool for each command and may be shared by the
+    threads of a process."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS") or {})
@@ -108,6 +127,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("retry_on_timeout", False)
         options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = _SharedClientRedisCacheClient
         self.location = ",".join(self._servers)
         self._health = _health_of(self.location)
 

@@ -133,8 +133,13 @@ class Visitor(HttpUser):
         # The stack's own certificate (bench/stack.py), and not REQUESTS_CA_BUNDLE's.
         self.client.verify = os.environ["LOAD_CERTIFICATE"]
         self.client.trust_env = False
+        self.new_person()
+
+    def new_person(self):
+        """Another person: an address of their own, no cookies, nothing in their browser's cache."""
         adapter = SourceAddressAdapter(next_address(), pool_connections=2, pool_maxsize=2)
         self.client.mount("https://", adapter)
+        self.client.cookies.clear()
         self.static_fetched = False
 
     def page(self, path, kind):
@@ -251,13 +256,18 @@ class Searcher(Visitor):
 
 
 class Newcomer(Visitor):
+    """Someone who came to join or to register; after sending the form, the
+    next newcomer (another person) arrives on this virtual user."""
+
     weight = 5
 
     @task(1)
     def join(self):
         self.submit(PLAN["join"][0], "join application", "join-form")
+        self.new_person()
 
     @task(1)
     def register(self):
         if PLAN["open_events"]:
             self.submit(random.choice(PLAN["open_events"]), "registration (visitor)", "event-register-form")
+        self.new_person()

@@ -12,6 +12,7 @@ another group, drops out by itself. Never cached (their own page).
 """
 
 import datetime
+import hashlib
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -173,7 +174,9 @@ def _new_in_topics(topic_ids, allowed, now, request):
     if not topic_ids:
         return [], []
     topics, audiences = ",".join(map(str, sorted(topic_ids))), ",".join(sorted(allowed))
-    key = f"hub:my-hub:topics:{current_generation()}:{request.get_host()}:{topics}:{audiences}"
+    # Hashed: a member's audiences can be a hundred restricted groups, longer than a cache key may be.
+    identity = hashlib.sha256(f"{request.get_host()}|{topics}|{audiences}".encode()).hexdigest()[:32]
+    key = f"hub:my-hub:topics:{current_generation()}:{identity}"
     found = cache.get(key)
     if found is not None:
         return found
