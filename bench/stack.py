@@ -381,7 +381,10 @@ class Stack:
         stop_pid(self.pid(f"web{instance}"), sig=signal.SIGKILL)
 
     def start_worker(self):
-        self.spawn("worker", [PY, "manage.py", "db_worker", "--backend", "mail", "--no-reload"])
+        # Under a supervisor, as compose's restart policy keeps it in production:
+        # the worker exits when the database goes away, and is started again.
+        worker = [PY, "manage.py", "db_worker", "--backend", "mail", "--no-reload"]
+        self.spawn("worker", [PY, str(ROOT / "bench" / "supervise.py"), "--", *worker])
 
     def stop_worker(self):
         # SIGTERM: db_worker finishes the task in hand, then exits.

@@ -27,6 +27,7 @@ people who never got their e-mail, people who got it twice.
 
 import argparse
 import json
+import re
 import sys
 import threading
 import time
@@ -86,7 +87,8 @@ def answers_of(failures):
     found = {}
     for failure in failures:
         text = failure["error"]
-        answer = text[:3] if text[:3].isdigit() else "no answer" if "Connection" in text else "other"
+        status = re.search(r"\b[1-5][0-9][0-9]\b", text)
+        answer = status.group(0) if status else "no answer" if "Connection" in text else "other"
         found[answer] = found.get(answer, 0) + failure["count"]
     return found
 
