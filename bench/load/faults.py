@@ -87,8 +87,15 @@ def answers_of(failures):
     found = {}
     for failure in failures:
         text = failure["error"]
-        status = re.search(r"\b[1-5][0-9][0-9]\b", text)
-        answer = status.group(0) if status else "no answer" if "Connection" in text else "other"
+        # "CatchResponseError('503')" or "no form on /path/ (503)".
+        status = re.search(r"'([1-5][0-9][0-9])|\(([1-5][0-9][0-9])\)", text)
+        answer = (
+            next(g for g in status.groups() if g)
+            if status
+            else "no answer"
+            if "Connection" in text
+            else "other"
+        )
         found[answer] = found.get(answer, 0) + failure["count"]
     return found
 
