@@ -21,12 +21,9 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import DatabaseError, OperationalError, connection
 from django.test import Client, RequestFactory
 
-from community.factories import JoinPageFactory
 from community.models import MemberProfile, MembershipApplication
-from events.factories import EventIndexPageFactory, EventPageFactory
 from hub import database_outage
 from hub.models import Topic
-from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
 
 from .faulty_services import closed_port
 
@@ -41,21 +38,6 @@ pytestmark = [
 ]
 
 MESSAGE = "The hub is briefly unavailable, please try again in a minute."
-
-
-@pytest.fixture
-def content(home_page):
-    library = ResourceIndexPageFactory(parent=home_page)
-    library.save_revision().publish()
-    resource = ResourcePageFactory(parent=library, title="Crisis Services Toolkit")
-    resource.save_revision().publish()
-    join_page = JoinPageFactory(parent=home_page)
-    join_page.save_revision().publish()
-    events = EventIndexPageFactory(parent=home_page)
-    events.save_revision().publish()
-    webinar = EventPageFactory(parent=events, title="Launch webinar")
-    webinar.save_revision().publish()
-    return {"library": library, "resource": resource, "join": join_page, "webinar": webinar}
 
 
 @pytest.fixture

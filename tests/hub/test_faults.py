@@ -17,12 +17,10 @@ from django.test import override_settings
 from django.urls import reverse
 from wagtail.models import WorkflowState
 
-from community.factories import JoinPageFactory
 from community.models import MembershipApplication
-from events.factories import EventIndexPageFactory, EventPageFactory
 from events.models import EventRegistration
 from hub.models import EvidenceLevel, MailFailure, ResourceType
-from knowledge.factories import ResourceIndexPageFactory, ResourcePageFactory
+from knowledge.factories import ResourcePageFactory
 from knowledge.models import ResourcePage
 from tests.knowledge.admin_forms import edit_data
 
@@ -50,22 +48,6 @@ def cache_down():
 def mail_down(request):
     with FaultySMTPServer(request.param) as server, override_settings(MAILERS=server.mailers(timeout=1)):
         yield server
-
-
-@pytest.fixture
-def content(home_page):
-    library = ResourceIndexPageFactory(parent=home_page)
-    library.save_revision().publish()
-    resource = ResourcePageFactory(parent=library, title="Crisis Services Toolkit")
-    resource.save_revision().publish()
-    join_page = JoinPageFactory(parent=home_page)
-    join_page.save_revision().publish()
-    events = EventIndexPageFactory(parent=home_page)
-    events.save_revision().publish()
-    webinar = EventPageFactory(parent=events, title="Launch webinar")
-    webinar.save_revision().publish()
-    webinar.refresh_from_db()
-    return {"library": library, "resource": resource, "join": join_page, "webinar": webinar}
 
 
 def assert_no_server_error(response):
