@@ -22,3 +22,16 @@ def content(home_page):
     webinar.save_revision().publish()
     webinar.refresh_from_db()
     return {"library": library, "resource": resource, "join": join_page, "webinar": webinar}
+
+
+# What a person types into the join form (the honeypot "website" left empty).
+JOIN_FORM = {
+    "name": "Jordan Rivera",
+    "email": "jordan@example.org",
+    "organisation": "Lakeside CMHC",
+    "organisation_type": "cmhc",
+    "role": "Clinical director",
+    "region": "New Mexico",
+    "consent": "on",
+    "website": "",
+}

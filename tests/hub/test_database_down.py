@@ -24,6 +24,7 @@ from django.test import Client, RequestFactory
 from community.models import MemberProfile, MembershipApplication
 from hub import database_outage
 from hub.models import Topic
+from tests.hub.conftest import JOIN_FORM
 
 from .faulty_services import closed_port
 
@@ -161,16 +162,7 @@ def request_errors(log):
 
 
 def test_every_page_answers_a_plain_503_with_retry_after_while_postgresql_is_down(content, browser, log):
-    join_form = {
-        "name": "Jordan Rivera",
-        "email": "jordan@example.org",
-        "organisation": "Lakeside CMHC",
-        "organisation_type": "cmhc",
-        "role": "Clinical director",
-        "region": "New Mexico",
-        "consent": "on",
-        "website": "",
-    }
+    join_form = JOIN_FORM
     with database_unreachable():
         for path in (
             "/",
@@ -269,17 +261,7 @@ def test_without_health_checks_a_request_on_the_lost_connection_gets_the_503_and
 
 def test_a_join_application_cut_off_half_way_keeps_nothing(content, browser, log):
     topic = Topic.objects.order_by("pk").first()
-    form = {
-        "name": "Jordan Rivera",
-        "email": "jordan@example.org",
-        "organisation": "Lakeside CMHC",
-        "organisation_type": "cmhc",
-        "role": "Clinical director",
-        "region": "New Mexico",
-        "topics": [topic.pk],
-        "consent": "on",
-        "website": "",
-    }
+    form = {**JOIN_FORM, "topics": [topic.pk]}
     with connection_ended_on_insert_into(MembershipApplication.topics.through._meta.db_table):
         assert_plain_503(browser.post(content["join"].url, form))
     # The application row was written before its topics: gone with the transaction.

@@ -22,6 +22,7 @@ from events.models import EventRegistration
 from hub.models import EvidenceLevel, MailFailure, ResourceType
 from knowledge.factories import ResourcePageFactory
 from knowledge.models import ResourcePage
+from tests.hub.conftest import JOIN_FORM
 from tests.knowledge.admin_forms import edit_data
 
 from .faulty_services import MODES, FaultySMTPServer, closed_port
@@ -76,16 +77,7 @@ def test_pages_sign_in_suggestions_applications_and_registrations_survive_cache_
     response = assert_no_server_error(
         client.post(
             content["join"].url,
-            {
-                "name": "Jordan Rivera",
-                "email": "jordan@example.org",
-                "organisation": "Lakeside CMHC",
-                "organisation_type": "cmhc",
-                "role": "Clinical director",
-                "region": "New Mexico",
-                "consent": "on",
-                "website": "",
-            },
+            JOIN_FORM,
             follow=True,
         )
     )
