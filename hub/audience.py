@@ -78,6 +78,19 @@ def sync_subtree(path):
 def allowed_audiences(request):
     """The audience values the person making ``request`` may see: always
     ``public``, plus each combination of restrictions they pass."""
+    from hub.privacy import remember, remembered
+
+    # Asked by search, listings and the shared page cache: worked out once
+    # per request, person and generation.
+    found = remembered(request, "_hub_allowed_audiences")
+    if found is not None:
+        return list(found)
+    allowed = _allowed_audiences(request)
+    remember(request, "_hub_allowed_audiences", tuple(allowed))
+    return allowed
+
+
+def _allowed_audiences(request):
     from hub.privacy import _passes, _restrictions
 
     restrictions = _restrictions()

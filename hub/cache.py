@@ -131,6 +131,97 @@ class AnonymousPageCacheMiddleware:
         return not (user is not None and user.is_authenticated)
 
 
+class SharedPageCacheMiddleware:
+    """Pages shared by everyone who may see the same pages, their personal
+    parts filled in for each person (hub/personal.py).
+
+    After sessions, CSRF, authentication, messages and the idle timeout, for
+    the page views the anonymous cache above cannot take: signed-in members
+    (not editors, whose pages carry Wagtail's editing bar), and visitors'
+    pages that hand out a CSRF token (the join form). The copy is kept under
+    the generation, the reader's ``visibility_key`` and the address, so it is
+    purged with the anonymous cache and never crosses audiences. A render
+    that read anything of the person outside its personal parts is served as
+    it is and not kept (``hub.personal.watch``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from hub import personal
+
+        if not self.request_may_share(request):
+            return self.get_response(request)
+        key = self.cache_key(request)
+        entry = cache.get(key)
+        if entry is not None:
+            status, headers, content = entry
+            response = HttpResponse(personal.fill(request, content), status=status, headers=headers)
+            if settings.HUB_EXPOSE_CACHE_HEADER:
+                response["X-Page-Cache"] = "shared-hit"
+            return response
+
+        with personal.watch(request):
+            response = self.get_response(request)
+        if response.streaming:
+            return response
+        shared = response.content
+        response.content = personal.fill(request, shared)
+        if not self.response_may_be_shared(request, response):
+            if settings.HUB_EXPOSE_CACHE_HEADER and request.hub_personal_reads:
+                response["X-Page-Cache"] = "personal: " + ", ".join(sorted(request.hub_personal_reads))
+            return response
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in UNCACHED_HEADERS}
+        cache.set(key, (response.status_code, headers, shared), settings.PAGE_CACHE_SECONDS)
+        if settings.HUB_EXPOSE_CACHE_HEADER:
+            response["X-Page-Cache"] = "shared-miss"
+        return response
+
+    @staticmethod
+    def request_may_share(request):
+        from hub.roles import uses_admin
+
+        if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
+            return False
+        if request.path.startswith(SKIPPED_PREFIXES) or getattr(request, "is_preview", False):
+            return False
+        return not uses_admin(request)
+
+    @staticmethod
+    def cache_key(request):
+        from hub.audience import allowed_audiences
+        from hub.privacy import visibility_key
+
+        # Worked out before the page renders, and remembered on the request,
+        # so the page's listings need not read who the person is.
+        audience = f"{visibility_key(request)}:{'.'.join(allowed_audiences(request))}"
+        address = hashlib.sha1(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+        audience = hashlib.sha1(audience.encode()).hexdigest()[:16]
+        return f"hub:page:{current_generation()}:shared:{audience}:{address}"
+
+    @staticmethod
+    def response_may_be_shared(request, response):
+        if request.hub_personal_reads or not getattr(response, "hub_page_cacheable", False):
+            return False
+        if response.status_code != 200 or response.cookies:
+            return False
+        cache_control = response.get("Cache-Control", "")
+        if ("private" in cache_control or "no-store" in cache_control) and not getattr(
+            # The page's view vouches that what is personal in it is in
+            # personal parts; its Cache-Control is for browsers and proxies.
+            response,
+            "hub_personal_parts_only",
+            False,
+        ):
+            return False
+        user = request.user
+        if not user.is_authenticated and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # A visitor's page: the anonymous cache above keeps it, unless
+            # filling it handed out a CSRF token (a form), which that cache refuses.
+            return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+        return True
+
+
 def _connect_model(model):
     uid = f"hub-page-cache-{model._meta.label}"
     post_save.connect(purge_page_cache, sender=model, dispatch_uid=uid + "-save", weak=False)

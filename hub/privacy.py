@@ -108,7 +108,35 @@ def _blocked_restrictions(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return list(_restrictions())
-    return [r for r in _restrictions() if not _passes(r, request)]
+    # Asked by every listing on a page: worked out once per request and
+    # generation (so a restriction changed mid-request is still seen).
+    found = remembered(request, "_hub_blocked")
+    if found is not None:
+        return list(found)
+    blocked = [r for r in _restrictions() if not _passes(r, request)]
+    remember(request, "_hub_blocked", tuple(blocked))
+    return blocked
+
+
+def _asker(request):
+    # The person behind a lazy or a watched wrapper (hub/personal.py), found
+    # without reading any of their data.
+    user = getattr(request, "user", None)
+    return getattr(user, "_wrapped", user)
+
+
+def remembered(request, name):
+    """A per-request answer about who may see what, if it was worked out in
+    this generation for the same person (the request's user can change, at
+    sign-in or in tests)."""
+    memo = getattr(request, name, None)
+    if memo and memo[0] == current_generation() and memo[1] is _asker(request):
+        return memo[2]
+    return None
+
+
+def remember(request, name, value):
+    setattr(request, name, (current_generation(), _asker(request), value))
 
 
 def visibility_key(request):
@@ -117,16 +145,8 @@ def visibility_key(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return "public"
-    # Asked several times per page (menu, fragments, sections): work it out once.
-    # Keyed by generation, so a restriction changed mid-request is still seen.
-    generation = current_generation()
-    memo = getattr(request, "_hub_visibility_key", None)
-    if memo and memo[0] == generation:
-        return memo[1]
     blocked = sorted(r[0] for r in _blocked_restrictions(request))
-    key = "r" + "-".join(map(str, blocked)) if blocked else "all"
-    request._hub_visibility_key = (generation, key)
-    return key
+    return "r" + "-".join(map(str, blocked)) if blocked else "all"
 
 
 def visible_pages(queryset, request):

@@ -23,11 +23,34 @@ live and its page privacy lets them read it on the site.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db.models import Q
 from wagtail.models import GroupPagePermission
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from hub.privacy import paths_closed_to
+
+ADMIN_ACCESS_SECONDS = 300
+
+
+def uses_admin(request):
+    """Whether the person making ``request`` may use the admin (and so sees
+    Wagtail's editing bar). Remembered for a few minutes in the cache, so
+    members who never edit do not load their permissions on every page, and
+    on the request, so a shared render (hub/personal.py) need not ask again."""
+    if not hasattr(request, "_hub_uses_admin"):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            request._hub_uses_admin = False
+        else:
+            key = f"hub:admin-access:{user.pk}"
+            can_edit = cache.get(key)
+            if can_edit is None:
+                can_edit = user.has_perm("wagtailadmin.access_admin")
+                cache.set(key, can_edit, ADMIN_ACCESS_SECONDS)
+            request._hub_uses_admin = can_edit
+    return request._hub_uses_admin
+
 
 CONTRIBUTORS = "Contributors"
 # Codenames that let a person see a whole subtree in the admin.

@@ -204,6 +204,10 @@ class JoinPage(BasePage):
         from community.joining import serve_join_page
 
         response = serve_join_page(self, request)
-        # The form is personal (CSRF token, what was typed): never a shared cache.
+        # The form is personal (CSRF token, what was typed): never kept by a
+        # browser or proxy. The hub's own shared copy of the empty form holds
+        # neither, its token being a personal part (hub/personal.py).
         add_never_cache_headers(response)
+        response.hub_page_cacheable = request.method in ("GET", "HEAD")
+        response.hub_personal_parts_only = True
         return response

@@ -30,25 +30,15 @@ def membership(context):
     return membership_state(request) if request is not None else {"state": "visitor"}
 
 
-@register.inclusion_tag("community/includes/follow_button.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def follow_button(context, obj, label=""):
     """A Follow / Stop following button for a topic, working group or partner
-    community (community/follows.py). Visitors get a sign-in link instead."""
+    community (community/follows.py), the personal part "follow_button"
+    (community/personal_parts.py). Visitors get a sign-in link instead."""
+    from hub.personal import part
+
     from .. import follows
 
-    request = context.get("request")
     item = follows.kind_of(obj)
-    user = getattr(request, "user", None)
-    following = False
-    if user is not None and user.is_authenticated:
-        following = obj.pk in follows.followed_ids(user)[item.kind]
-    return {
-        "request": request,
-        "signed_in": bool(user is not None and user.is_authenticated),
-        "csrf_token": context.get("csrf_token"),
-        "kind": item.kind,
-        "noun": item.noun,
-        "object_id": obj.pk,
-        "name": label or getattr(obj, "name", None) or obj.title,
-        "following": following,
-    }
+    name = label or getattr(obj, "name", None) or obj.title
+    return part(context.get("request"), "follow_button", item.kind, obj.pk, name)

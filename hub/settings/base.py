@@ -102,6 +102,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Sessions end after HUB_SESSION_IDLE_STAFF / _MEMBER seconds unused (hub/security.py).
     "hub.security.SessionIdleTimeoutMiddleware",
+    # Members' page views (and visitors' pages with a form) shared by everyone
+    # who may see the same pages, the personal parts filled in per person
+    # (hub/cache.py, hub/personal.py).
+    "hub.cache.SharedPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # "private, no-store" on a document served only because of who asked (hub/document_privacy.py).

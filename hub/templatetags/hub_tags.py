@@ -44,25 +44,21 @@ def main_navigation(context):
     }
 
 
-ADMIN_ACCESS_SECONDS = 300
+@register.simple_tag(takes_context=True)
+def editor_userbar(context):
+    """Wagtail's editing bar, for people who can use the admin (hub.roles.uses_admin)."""
+    from hub.roles import uses_admin
+
+    request = context.get("request")
+    if request is None or not uses_admin(request):
+        return ""
+    return wagtailuserbar(context)
 
 
 @register.simple_tag(takes_context=True)
-def editor_userbar(context):
-    """Wagtail's editing bar, for people who can use the admin.
+def personal(context, name, *args):
+    """``{% personal "account_menu" %}``: a part of the page that belongs to the
+    person reading it (hub/personal.py), so the rest can be shared."""
+    from hub import personal as parts
 
-    Whether someone can is remembered for a few minutes, so readers who are
-    signed in but never edit (most members) do not pay for loading their
-    permissions on every page."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return ""
-    key = f"hub:admin-access:{user.pk}"
-    can_edit = cache.get(key)
-    if can_edit is None:
-        can_edit = user.has_perm("wagtailadmin.access_admin")
-        cache.set(key, can_edit, ADMIN_ACCESS_SECONDS)
-    if not can_edit:
-        return ""
-    return wagtailuserbar(context)
+    return parts.part(context.get("request"), name, *args)
