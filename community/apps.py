@@ -11,6 +11,9 @@ class CommunityConfig(AppConfig):
         from hub.forms import normalise_stored_email
 
         from . import personal_parts  # noqa: F401  (registers the community's personal parts)
+        from .follows import connect_person_changes
+
+        connect_person_changes()
         from .models import MembershipApplication
 
         # Addresses are stored in the one normalised form (hub.forms.normalise_email).

@@ -127,3 +127,55 @@ def follow(request):
     else:
         messages.success(request, f"You no longer follow the {item.noun} “{name}”.")
     return HttpResponseRedirect(_back(request), status=303)
+
+
+def _person_of(sender, instance, **kwargs):
+    from hub.cache import person_changed
+
+    person_changed(getattr(instance, "user_id", None))
+
+
+def _application_changed(sender, instance, **kwargs):
+    # An application shows on its person's pages, matched by account or address.
+    from django.contrib.auth import get_user_model
+
+    from hub.cache import person_changed
+
+    person_changed(instance.user_id)
+    if instance.email:
+        for user_id in (
+            get_user_model().objects.filter(email__iexact=instance.email).values_list("pk", flat=True)
+        ):
+            person_changed(user_id)
+
+
+def _follows_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    from hub.cache import person_changed
+
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        person_changed(instance.user_id)
+        return
+    for user_id in MemberProfile.objects.filter(pk__in=pk_set or ()).values_list("user_id", flat=True):
+        person_changed(user_id)
+
+
+def connect_person_changes():
+    """What My hub shows of a person moves their version on (hub.cache.person_changed)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from .models import MembershipApplication, WorkingGroupMembership
+
+    for model in (WorkingGroupMembership, MemberProfile):
+        post_save.connect(_person_of, sender=model, dispatch_uid=f"person-changed-{model.__name__}-saved")
+        post_delete.connect(_person_of, sender=model, dispatch_uid=f"person-changed-{model.__name__}-deleted")
+    post_save.connect(
+        _application_changed, sender=MembershipApplication, dispatch_uid="person-changed-application"
+    )
+    for item in KINDS.values():
+        m2m_changed.connect(
+            _follows_changed,
+            sender=getattr(MemberProfile, item.field).through,
+            dispatch_uid=f"person-changed-follows-{item.kind}",
+        )

@@ -21,9 +21,25 @@ def reindex_published_event(sender, instance, **kwargs):
         insert_or_update_object(fresh)
 
 
+def registration_changed(sender, instance, **kwargs):
+    """A registration is on its person's My hub (hub.cache.person_changed)."""
+    from hub.cache import person_changed
+
+    person_changed(instance.user_id)
+
+
 def connect():
+    from django.db.models.signals import post_delete
+
     from .changes import event_published
-    from .models import EventIndexPage, EventPage
+    from .models import EventIndexPage, EventPage, EventRegistration
+
+    post_save.connect(
+        registration_changed, sender=EventRegistration, dispatch_uid="events-registration-saved"
+    )
+    post_delete.connect(
+        registration_changed, sender=EventRegistration, dispatch_uid="events-registration-deleted"
+    )
 
     page_published.connect(reindex_published_event, sender=EventPage, dispatch_uid="events-reindex-published")
     page_published.connect(event_published, sender=EventPage, dispatch_uid="events-tell-registrants")

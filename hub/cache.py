@@ -79,6 +79,35 @@ def purge_page_cache(**kwargs):
         transaction.on_commit(_move_generation_on)
 
 
+# --- What one person's own pages show -------------------------------------
+#
+# A person's own page (My hub) may be kept for them alone, under the page
+# generation and a version of their own that moves on whenever something it
+# shows of them changes: each app that owns such data calls
+# ``person_changed(user_id)`` from its signals (their groups, follows,
+# registrations, suggestions, applications).
+
+
+def _person_key(user_id):
+    return f"hub:person:{user_id}:version"
+
+
+def person_version(user_id):
+    version = cache.get(_person_key(user_id))
+    if version is None:
+        cache.add(_person_key(user_id), _new_generation(), timeout=None)
+        version = cache.get(_person_key(user_id))
+    return version
+
+
+def person_changed(user_id, **kwargs):
+    """Forget what was kept for the person ``user_id`` (None: nobody)."""
+    if user_id is not None:
+        cache.set(_person_key(user_id), _new_generation(), timeout=None)
+        if connection.in_atomic_block:
+            transaction.on_commit(lambda: cache.set(_person_key(user_id), _new_generation(), timeout=None))
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -78,6 +78,10 @@ def forget_user_groups(sender, instance, action, reverse, pk_set, **kwargs):
     else:
         return
     cache.delete_many([_user_groups_key(pk) for pk in user_pks])
+    from hub.cache import person_changed
+
+    for pk in user_pks:
+        person_changed(pk)
 
 
 def _passes(restriction, request):

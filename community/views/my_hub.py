@@ -8,7 +8,15 @@ communities they follow.
 
 Everything listed is a live page the member may see (``allowed_audiences``):
 a meeting of a group they have left, or a resource made members-only for
-another group, drops out by itself. Never cached (their own page).
+another group, drops out by itself.
+
+The page is kept for the member alone (never in a browser's or proxy's
+cache): under the page generation (any publish), their own version
+(``hub.cache.person_changed``: groups, follows, registrations, suggestions,
+applications), their audiences, and for at most ``MY_HUB_SECONDS``, or until
+the next moment something on it changes by the clock (a joining link becomes
+due, an event starts or ends). Follow buttons and the header are personal
+parts (hub/personal.py), filled in on every view.
 """
 
 import datetime
@@ -17,14 +25,16 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from hub import personal
 from hub.audience import allowed_audiences
-from hub.cache import current_generation
+from hub.cache import current_generation, person_version
 from hub.models import Topic
 
 from .. import follows
@@ -234,23 +244,56 @@ def _following(user, allowed, now, request):
     }
 
 
+MY_HUB_SECONDS = 300
+
+
+def _next_change(now, groups, upcoming):
+    """Seconds until something on the page changes by the clock alone."""
+    moments = [row["next_meeting"].end for row in groups if row["next_meeting"] is not None]
+    for row in upcoming:
+        event = row["event"]
+        moments += [event.start - JOINING_LINK_BEFORE, event.start, event.end]
+    ahead = [(moment - now).total_seconds() for moment in moments if moment > now]
+    return max(1, min([MY_HUB_SECONDS, *ahead]))
+
+
+def _kept_key(request, allowed):
+    audiences = hashlib.sha256(",".join(sorted(allowed)).encode()).hexdigest()[:16]
+    user_id = request.user.pk
+    return (
+        f"hub:my-hub:{current_generation()}:{user_id}:{person_version(user_id)}:"
+        f"{hashlib.sha1(request.get_host().encode()).hexdigest()[:12]}:{audiences}"
+    )
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def my_hub(request):
     user = request.user
     allowed = allowed_audiences(request)
-    now = timezone.now()
-    upcoming, past = _registrations(user, allowed, now)
-    return render(
-        request,
-        "community/account/my_hub.html",
-        {
-            "membership": membership_state(request),
-            "groups": _groups(user, allowed, now),
-            "upcoming": upcoming,
-            "past": past,
-            "suggestions": _suggestions(user),
-            "following": _following(user, allowed, now, request),
-        },
-    )
+    key = _kept_key(request, allowed)
+    content = cache.get(key)
+    if content is None:
+        now = timezone.now()
+        upcoming, past = _registrations(user, allowed, now)
+        groups = _groups(user, allowed, now)
+        request.hub_shared_render = True  # personal parts as markers, filled below
+        try:
+            response = render(
+                request,
+                "community/account/my_hub.html",
+                {
+                    "membership": membership_state(request),
+                    "groups": groups,
+                    "upcoming": upcoming,
+                    "past": past,
+                    "suggestions": _suggestions(user),
+                    "following": _following(user, allowed, now, request),
+                },
+            )
+        finally:
+            request.hub_shared_render = False
+        content = response.content
+        cache.set(key, content, _next_change(now, groups, upcoming))
+    return HttpResponse(personal.fill(request, content))

@@ -316,3 +316,85 @@ def test_what_is_new_in_a_topic_is_never_shared_beyond_its_audience_nor_kept_pas
     assert "Peer support toolkit" in signed_in(member).get("/account/").content.decode()
     toolkit.unpublish()
     assert "Peer support toolkit" not in signed_in(member).get("/account/").content.decode()
+
+
+# --- My hub kept for its member (community/views/my_hub.py) ---------------------
+
+
+def test_my_hub_is_kept_for_its_member_and_shows_each_change_of_theirs_at_once(
+    member, make_user, workforce, join_group, events_index, library
+):
+    client = signed_in(member)
+    other = signed_in(make_user("alex", "Members"))
+    webinar = event(events_index, "Launch webinar", days=10)
+    first = client.get("/account/").content.decode()
+    assert "Launch webinar" not in first and workforce.title not in first
+    # Each change of theirs shows on the next view, whoever made it.
+    registration = EventRegistration.objects.create(
+        event=webinar, name="Morgan", email="morgan@example.org", user=member
+    )
+    assert "Launch webinar" in client.get("/account/").content.decode()
+    registration.status = EventRegistration.CANCELLED
+    registration.save()
+    assert "Launch webinar" not in client.get("/account/").content.decode()
+    join_group(workforce, member)
+    assert workforce.title in client.get("/account/").content.decode()
+    MemberProfile.objects.get_or_create(user=member)[0].topics.add(Topic.objects.get(slug="peer-support"))
+    resource(library, "Peer support toolkit", "peer-support")
+    assert "Peer support toolkit" in client.get("/account/").content.decode()
+    # Another member's page is their own.
+    assert workforce.title not in other.get("/account/").content.decode()
+
+
+def test_a_suggestions_review_step_shows_on_my_hub_at_once(member, library):
+    from wagtail.models import Workflow
+
+    draft = ResourcePageFactory(parent=library, title="Suggested, waiting", suggested_by=member, live=False)
+    draft.save_revision()
+    client = signed_in(member)
+    assert "Suggested, waiting: Waiting for the editors" in client.get("/account/").content.decode()
+    workflow = Workflow.objects.get(name="Knowledge resources")
+    workflow.start(draft, make_user_for_workflow())
+    html = client.get("/account/").content.decode()
+    assert "Suggested, waiting: In review" in html
+
+
+def make_user_for_workflow():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username="editor-for-workflow", is_superuser=True)
+
+
+def test_my_hub_is_kept_no_longer_than_until_the_joining_link_is_due(member, events_index):
+    from community.views.my_hub import JOINING_LINK_BEFORE, MY_HUB_SECONDS, _next_change
+
+    now = timezone.now()
+    soon = event(events_index, "Starting soon", days=0)
+    soon.start, soon.end = now + JOINING_LINK_BEFORE + timedelta(seconds=40), now + timedelta(hours=2)
+    assert _next_change(now, [], [{"event": soon}]) == pytest.approx(40, abs=1)
+    assert _next_change(now, [], []) == MY_HUB_SECONDS
+
+
+def test_the_kept_my_hub_holds_no_token_and_its_follow_buttons_work(member):
+    import re
+
+    from django.core.cache import cache
+
+    topic = Topic.objects.get(slug="peer-support")
+    MemberProfile.objects.create(user=member).topics.add(topic)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    client.get("/account/")
+    html = client.get("/account/").content.decode()
+    kept = [
+        cache.get(k.split(":", 2)[-1]) for k in list(cache._cache) if ":my-hub:" in k and "topics" not in k
+    ]
+    kept = [value for value in kept if value]
+    assert kept and all(b"csrfmiddlewaretoken" not in value for value in kept)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = client.post(
+        "/account/follow/",
+        {"csrfmiddlewaretoken": token, "kind": "topic", "id": topic.pk, "action": "unfollow"},
+    )
+    assert response.status_code == 303
+    assert f"You follow {topic.name}." not in client.get("/account/").content.decode()
