@@ -27,10 +27,10 @@ WORKERS = 2
 WRK_THREADS = 2
 WARMUP_REQUESTS = 6
 DEMO_USER = "member"
-# Targets, as fractions of the trivial view's requests/s (and a latency ceiling for uncached pages).
+# Targets, as fractions of the trivial view's requests/s (and a latency ceiling for signed-in pages).
 CACHED_MIN_RATIO = 0.50
-UNCACHED_MIN_RATIO = 0.10
-UNCACHED_MAX_P99_MS = 100.0
+SIGNED_IN_MIN_RATIO = 0.10
+SIGNED_IN_MAX_P99_MS = 100.0
 # Search is never cached: each request runs the query. Targets are p95 latencies:
 # on the database backend (small hubs), and on a search engine (OPENSEARCH_URL or
 # ELASTICSEARCH_URL set, as for the hub itself).
@@ -221,10 +221,11 @@ def cpu_busy(seconds=1.0):
 
 
 def check_cache(port, cookie):
-    """The comparison means something only if anonymous runs hit the cache and signed-in ones bypass it."""
+    """The comparison means something only if anonymous runs hit the visitors' cache and
+    signed-in ones get the members' shared copy (X-Page-Cache: shared-...), never the visitors'."""
     _, header, set_cookie = fetch(port, "/", cookie)
-    if header is not None:
-        print(f"WARNING: signed-in / carries X-Page-Cache: {header}; the uncached run is not uncached.")
+    if header is None or not header.startswith("shared-"):
+        print(f"WARNING: signed-in / carries X-Page-Cache: {header}, not the members' shared copy.")
     # A session Django cannot read is flushed and its cookie cleared: the run would be anonymous.
     if set_cookie.startswith(cookie.split("=")[0] + '=""'):
         print("WARNING: the server rejected the signed-in session; the signed-in runs are anonymous.")
@@ -311,13 +312,15 @@ def planned_runs(extra_paths, search=False):
     runs = [
         run("trivial", "/health/live/", "trivial", False),
         run("home (anonymous, cached)", "/", "cached", False),
-        run("home (signed in, uncached)", "/", "uncached", True),
-        # The member's own page: their groups, events and follows, never cached.
-        run("My hub (signed in)", "/account/", "uncached", True),
+        # Signed-in pages: the members' shared copy with the personal parts
+        # filled in (hub/personal.py), never the visitors' copy.
+        run("home (signed in)", "/", "signed_in", True),
+        # The member's own page, kept for them alone (bench/my_hub.py measures its first view).
+        run("My hub (signed in)", "/account/", "signed_in", True),
     ]
     for path in extra_paths:
         runs.append(run(f"{path} (anonymous, cached)", path, "cached", False))
-        runs.append(run(f"{path} (signed in, uncached)", path, "uncached", True))
+        runs.append(run(f"{path} (signed in)", path, "signed_in", True))
     if search:
         paths = search_paths()
         runs.append(run("search, any query (anonymous)", paths[0], "search", False, paths))
@@ -337,9 +340,9 @@ def check_targets(runs):
         if run["kind"] == "cached":
             ok = run["ratio"] >= CACHED_MIN_RATIO
             target = f"req/s >= {CACHED_MIN_RATIO:.0%} of trivial"
-        elif run["kind"] == "uncached":
-            ok = run["ratio"] >= UNCACHED_MIN_RATIO and run["p99_ms"] < UNCACHED_MAX_P99_MS
-            target = f"req/s >= {UNCACHED_MIN_RATIO:.0%} of trivial and p99 < {UNCACHED_MAX_P99_MS:.0f} ms"
+        elif run["kind"] == "signed_in":
+            ok = run["ratio"] >= SIGNED_IN_MIN_RATIO and run["p99_ms"] < SIGNED_IN_MAX_P99_MS
+            target = f"req/s >= {SIGNED_IN_MIN_RATIO:.0%} of trivial and p99 < {SIGNED_IN_MAX_P99_MS:.0f} ms"
         elif run["kind"] in ("search", "autocomplete"):
             limit = SEARCH_MAX_P95_MS if run["kind"] == "search" else AUTOCOMPLETE_MAX_P95_MS
             ok = run["p95_ms"] < limit
@@ -382,6 +385,8 @@ def main():
             SECURE_SSL_REDIRECT="0",
             EMAIL_HOST="localhost",
             DEBUG="0",
+            # check_cache reads it: which copy answered.
+            HUB_EXPOSE_CACHE_HEADER="1",
             STATIC_ROOT=str(tmp / "static"),
         )
         step("migrate", [PY, "manage.py", "migrate", "--noinput", "-v0"], dev_env)

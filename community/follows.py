@@ -59,13 +59,23 @@ def profile_of(user, create=False):
 
 def followed_ids(user):
     """{kind: set of ids} the signed-in ``user`` follows (empty for anyone
-    else), read once per request (remembered on the request's user)."""
+    else), read once per request (remembered on the request's user) and kept
+    in the cache until their follows change (hub.cache.person_changed)."""
+    from django.core.cache import cache
+
+    from hub.cache import person_version
+
     found = getattr(user, "_hub_followed", None)
     if found is not None:
         return found
     found = {kind: set() for kind in KINDS}
     if not getattr(user, "is_authenticated", False):
         return found
+    key = f"hub:follows:{user.pk}:{person_version(user.pk)}"
+    kept = cache.get(key)
+    if kept is not None:
+        user._hub_followed = kept
+        return kept
     topics, groups = MemberProfile.topics.through, MemberProfile.followed_groups.through
     found["topic"] = set(topics.objects.filter(memberprofile__user=user).values_list("topic_id", flat=True))
     found["group"] = set(
@@ -76,6 +86,7 @@ def followed_ids(user):
         partners.objects.filter(memberprofile__user=user).values_list("partnercommunitypage_id", flat=True)
     )
     user._hub_followed = found
+    cache.set(key, found, 3600)
     return found
 
 

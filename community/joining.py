@@ -273,10 +273,30 @@ def membership_state(request):
     return request._hub_membership
 
 
+def _members_group_id():
+    """The Members group's id, remembered for a few minutes (asked on every
+    page a signed-in person reads): renaming the group takes that long."""
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+
+    key = f"hub:group-id:{MEMBERS_GROUP}"
+    found = cache.get(key)
+    if found is None:
+        found = Group.objects.filter(name=MEMBERS_GROUP).values_list("pk", flat=True).first() or 0
+        cache.set(key, found, 300)
+    return found
+
+
+def _user_group_ids(user):
+    from hub.privacy import _user_group_ids as group_ids
+
+    return group_ids(user)
+
+
 def _membership_state(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        if user.is_staff or user.groups.filter(name=MEMBERS_GROUP).exists():
+        if user.is_staff or _members_group_id() in _user_group_ids(user):
             return {"state": "member"}
         application = (
             MembershipApplication.objects.filter(status=MembershipApplication.PENDING)

@@ -25,6 +25,7 @@ generation is this process's own, moved on by its purges and every
 ``UNCACHED_GENERATION_SECONDS``; when Redis is back the generation moves on.
 """
 
+import contextvars
 import hashlib
 import itertools
 import time
@@ -38,6 +39,8 @@ from django.http import HttpResponse
 GENERATION_KEY = "hub:pagecache:generation"
 _local_counter = itertools.count()
 SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/__debug__/")
+# Nor shared: the health checks, which must answer without the database.
+SHARED_SKIPPED_PREFIXES = (*SKIPPED_PREFIXES, "/health/")
 UNCACHED_HEADERS = {"set-cookie", "x-page-cache"}
 UNCACHED_GENERATION_SECONDS = 30
 _uncached_purges = [0]  # purges made by this process, for current_generation without a cache
@@ -48,7 +51,30 @@ def _new_generation():
     return f"{time.time_ns()}-{next(_local_counter)}"
 
 
+# What one request has read of the cache's generation (and what hangs on it,
+# ``request_memo``): read once per request, not once per fragment, menu and
+# listing. Set around each request by AnonymousPageCacheMiddleware; a purge
+# in the request empties it, so the request sees its own change at once.
+_request_memo = contextvars.ContextVar("hub_request_memo", default=None)
+
+
+def request_memo():
+    """This request's memo (a dict), or None outside a request. What goes in
+    it must be keyed by the generation it was read under."""
+    return _request_memo.get()
+
+
 def current_generation():
+    memo = _request_memo.get()
+    if memo is not None and "generation" in memo:
+        return memo["generation"]
+    generation = _read_generation()
+    if memo is not None:
+        memo["generation"] = generation
+    return generation
+
+
+def _read_generation():
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
@@ -63,6 +89,9 @@ def current_generation():
 
 
 def _move_generation_on(**kwargs):
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.clear()
     _uncached_purges[0] += 1
     cache.set(GENERATION_KEY, _new_generation(), timeout=None)
 
@@ -93,19 +122,36 @@ def _person_key(user_id):
 
 
 def person_version(user_id):
-    version = cache.get(_person_key(user_id))
+    key = _person_key(user_id)
+    memo = _request_memo.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    version = cache.get(key)
     if version is None:
-        cache.add(_person_key(user_id), _new_generation(), timeout=None)
-        version = cache.get(_person_key(user_id))
+        cache.add(key, _new_generation(), timeout=None)
+        version = cache.get(key)
+    if version is None:
+        # The cache keeps nothing (Redis unreachable): nothing kept can be read either.
+        version = f"uncached-{_new_generation()}"
+    elif memo is not None:
+        memo[key] = version
     return version
 
 
 def person_changed(user_id, **kwargs):
     """Forget what was kept for the person ``user_id`` (None: nobody)."""
     if user_id is not None:
-        cache.set(_person_key(user_id), _new_generation(), timeout=None)
+        _move_person_on(user_id)
         if connection.in_atomic_block:
-            transaction.on_commit(lambda: cache.set(_person_key(user_id), _new_generation(), timeout=None))
+            # Again at commit: what was built in between from the old rows is dropped.
+            transaction.on_commit(lambda: _move_person_on(user_id))
+
+
+def _move_person_on(user_id):
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop(_person_key(user_id), None)
+    cache.set(_person_key(user_id), _new_generation(), timeout=None)
 
 
 class AnonymousPageCacheMiddleware:
@@ -113,6 +159,13 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_memo.set({})
+        try:
+            return self.serve(request)
+        finally:
+            _request_memo.reset(token)
+
+    def serve(self, request):
         if not self.request_may_use_cache(request):
             return self.get_response(request)
 
@@ -121,6 +174,7 @@ class AnonymousPageCacheMiddleware:
         if entry is not None:
             status, headers, content = entry
             response = HttpResponse(content, status=status, headers=headers)
+            response.hub_from_cache = True  # a page view all the same (metrics/counting.py)
             if settings.HUB_EXPOSE_CACHE_HEADER:
                 response["X-Page-Cache"] = "hit"
             return response
@@ -186,6 +240,7 @@ class SharedPageCacheMiddleware:
         if entry is not None:
             status, headers, content = entry
             response = HttpResponse(personal.fill(request, content), status=status, headers=headers)
+            response.hub_from_cache = True
             if settings.HUB_EXPOSE_CACHE_HEADER:
                 response["X-Page-Cache"] = "shared-hit"
             return response
@@ -197,7 +252,8 @@ class SharedPageCacheMiddleware:
         shared = response.content
         response.content = personal.fill(request, shared)
         if not self.response_may_be_shared(request, response):
-            if settings.HUB_EXPOSE_CACHE_HEADER and request.hub_personal_reads:
+            considered = getattr(response, "hub_page_cacheable", False)
+            if settings.HUB_EXPOSE_CACHE_HEADER and considered and request.hub_personal_reads:
                 response["X-Page-Cache"] = "personal: " + ", ".join(sorted(request.hub_personal_reads))
             return response
         headers = {k: v for k, v in response.headers.items() if k.lower() not in UNCACHED_HEADERS}
@@ -212,7 +268,7 @@ class SharedPageCacheMiddleware:
 
         if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
             return False
-        if request.path.startswith(SKIPPED_PREFIXES) or getattr(request, "is_preview", False):
+        if request.path.startswith(SHARED_SKIPPED_PREFIXES) or getattr(request, "is_preview", False):
             return False
         return not uses_admin(request)
 
@@ -221,9 +277,13 @@ class SharedPageCacheMiddleware:
         from hub.audience import allowed_audiences
         from hub.privacy import visibility_key
 
-        # Worked out before the page renders, and remembered on the request,
-        # so the page's listings need not read who the person is.
-        audience = f"{visibility_key(request)}:{'.'.join(allowed_audiences(request))}"
+        if not request.user.is_authenticated and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # A visitor without a session sees the public pages only.
+            audience = "public"
+        else:
+            # Worked out before the page renders, and remembered on the request,
+            # so the page's listings need not read who the person is.
+            audience = f"{visibility_key(request)}:{'.'.join(allowed_audiences(request))}"
         address = hashlib.sha1(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
         audience = hashlib.sha1(audience.encode()).hexdigest()[:16]
         return f"hub:page:{current_generation()}:shared:{audience}:{address}"

@@ -109,6 +109,10 @@ class WatchedUser(SimpleLazyObject):
         self._personal("compared")
         return self._wrapped == other
 
+    def __ne__(self, other):
+        self._personal("compared")
+        return self._wrapped != other
+
     def __hash__(self):
         self._personal("compared")
         return hash(self._wrapped)

@@ -10,13 +10,16 @@ from django.core.cache import cache
 from django.db.models import Q
 from wagtail.models import PageViewRestriction
 
-from hub.cache import current_generation
+from hub.cache import current_generation, request_memo
 
 
 def _restrictions():
     """All view restrictions as plain tuples, cached until the page cache is purged
     (saving or deleting a restriction purges it)."""
     key = f"hub:restrictions:{current_generation()}"
+    memo = request_memo()
+    if memo is not None and key in memo:
+        return memo[key]
     rows = cache.get(key)
     if rows is None:
         rows = [
@@ -24,6 +27,8 @@ def _restrictions():
             for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups")
         ]
         cache.set(key, rows, 3600)
+    if memo is not None:
+        memo[key] = rows
     return rows
 
 

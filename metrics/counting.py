@@ -211,7 +211,8 @@ def remember_served_page(page, request, serve_args, serve_kwargs):
 
 class PageViewCountMiddleware:
     """Counts views of the hub's pages, whether the page is rendered or comes
-    from the anonymous page cache (this middleware sits in front of it)."""
+    from the page cache (this middleware sits in front of both, hub/cache.py),
+    whether or not the cache says so in a header."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -232,7 +233,7 @@ class PageViewCountMiddleware:
                 # Rendered now: remember which page this address shows, for
                 # the views the page cache will answer.
                 cache.set(_path_key(request), page_id, settings.PAGE_CACHE_SECONDS * 2)
-            elif response.get("X-Page-Cache") == "hit":
+            elif getattr(response, "hub_from_cache", False):
                 page_id = cache.get(_path_key(request))
             if page_id is not None and not ROBOTS.search(request.META.get("HTTP_USER_AGENT", "")):
                 count_page_view(page_id)

@@ -204,3 +204,37 @@ def test_group_changes_take_effect_at_once_for_members_only_listings(make_user, 
     Group.objects.get(name="Members").user_set.remove(person)
     request.user = type(person).objects.get(pk=person.pk)
     assert not visible_pages(type(private).objects.filter(pk=private.pk), request).exists()
+
+
+def test_a_request_reads_the_generation_once_and_sees_its_own_purge_at_once(rf):
+    from django.core.cache import caches
+    from django.http import HttpResponse
+
+    current_generation()  # the generation exists
+    seen, reads = [], []
+    backend = caches["default"]
+    original = backend.get
+
+    def counting_get(key, *args, **kwargs):
+        if key == "hub:pagecache:generation":
+            reads.append(key)
+        return original(key, *args, **kwargs)
+
+    def view(request):
+        seen.append(current_generation())
+        seen.append(current_generation())
+        purge_page_cache()
+        seen.append(current_generation())
+        return HttpResponse("ok")
+
+    backend.get = counting_get
+    try:
+        AnonymousPageCacheMiddleware(view)(rf.get("/health/live/"))
+    finally:
+        backend.get = original
+    assert seen[0] == seen[1] != seen[2]
+    assert len(reads) == 2  # once at first, once after the purge
+    # Outside a request every call reads the cache, as before.
+    before = current_generation()
+    purge_page_cache()
+    assert current_generation() != before

@@ -30,6 +30,18 @@ def test_cached_and_uncached_anonymous_views_are_both_counted(client, home_page)
     assert row.date == timezone.localdate()
 
 
+@override_settings(HUB_EXPOSE_CACHE_HEADER=False)  # as in production
+def test_views_from_either_page_cache_are_counted_without_the_cache_header(client, home_page, make_user):
+    client.get(home_page.url)
+    client.get(home_page.url)  # the visitors' copy
+    member = type(client)()
+    member.force_login(make_user("reader", "Members"))
+    member.get(home_page.url)
+    member.get(home_page.url)  # the members' shared copy
+    counting.flush()
+    assert views_of(home_page) == 4
+
+
 def test_counts_wait_in_the_cache_until_flushed_at_most_once_a_minute(client, home_page):
     client.get(home_page.url)  # the first request of the minute flushes
     assert views_of(home_page) == 1
@@ -44,9 +56,10 @@ def test_counts_wait_in_the_cache_until_flushed_at_most_once_a_minute(client, ho
 def test_signed_in_views_are_counted(client, home_page, make_user):
     client.force_login(make_user("reader", "Members"))
     response = client.get(home_page.url)
-    assert "X-Page-Cache" not in response
+    assert response["X-Page-Cache"] == "shared-miss"  # the members' copy, not the visitors'
+    client.get(home_page.url)
     counting.flush()
-    assert views_of(home_page) == 1
+    assert views_of(home_page) == 2
 
 
 @override_settings(HUB_COUNT_VIEWS=False)
