@@ -172,9 +172,10 @@ class AnonymousPageCacheMiddleware:
         key = self.cache_key(request)
         entry = cache.get(key)
         if entry is not None:
-            status, headers, content = entry
+            status, headers, content, *page_id = entry
             response = HttpResponse(content, status=status, headers=headers)
             response.hub_from_cache = True  # a page view all the same (metrics/counting.py)
+            response.hub_page_id = page_id[0] if page_id else None
             if settings.HUB_EXPOSE_CACHE_HEADER:
                 response["X-Page-Cache"] = "hit"
             return response
@@ -182,7 +183,13 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         if self.response_may_be_stored(request, response):
             headers = {k: v for k, v in response.headers.items() if k.lower() not in UNCACHED_HEADERS}
-            cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
+            entry = (
+                response.status_code,
+                headers,
+                response.content,
+                getattr(request, "metrics_page_id", None),
+            )
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
             if settings.HUB_EXPOSE_CACHE_HEADER:
                 response["X-Page-Cache"] = "miss"
         return response
@@ -238,9 +245,10 @@ class SharedPageCacheMiddleware:
         key = self.cache_key(request)
         entry = cache.get(key)
         if entry is not None:
-            status, headers, content = entry
+            status, headers, content, *page_id = entry
             response = HttpResponse(personal.fill(request, content), status=status, headers=headers)
             response.hub_from_cache = True
+            response.hub_page_id = page_id[0] if page_id else None
             if settings.HUB_EXPOSE_CACHE_HEADER:
                 response["X-Page-Cache"] = "shared-hit"
             return response
@@ -257,7 +265,8 @@ class SharedPageCacheMiddleware:
                 response["X-Page-Cache"] = "personal: " + ", ".join(sorted(request.hub_personal_reads))
             return response
         headers = {k: v for k, v in response.headers.items() if k.lower() not in UNCACHED_HEADERS}
-        cache.set(key, (response.status_code, headers, shared), settings.PAGE_CACHE_SECONDS)
+        entry = (response.status_code, headers, shared, getattr(request, "metrics_page_id", None))
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         if settings.HUB_EXPOSE_CACHE_HEADER:
             response["X-Page-Cache"] = "shared-miss"
         return response

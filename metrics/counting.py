@@ -234,7 +234,8 @@ class PageViewCountMiddleware:
                 # the views the page cache will answer.
                 cache.set(_path_key(request), page_id, settings.PAGE_CACHE_SECONDS * 2)
             elif getattr(response, "hub_from_cache", False):
-                page_id = cache.get(_path_key(request))
+                # The cached copy names its page; older copies are found by address.
+                page_id = getattr(response, "hub_page_id", None) or cache.get(_path_key(request))
             if page_id is not None and not ROBOTS.search(request.META.get("HTTP_USER_AGENT", "")):
                 count_page_view(page_id)
         except Exception:
