@@ -159,10 +159,32 @@ def visibility_key(request):
 
 
 def visible_pages(queryset, request):
-    """Live pages of ``queryset`` that the person making ``request`` may read."""
+    """Live pages of ``queryset`` that the person making ``request`` may read.
+
+    Pages that store their audience (``BasePage``, hub/audience.py) are kept by
+    it, one indexed ``IN`` of a few values; other pages (Wagtail's ``Page``)
+    by excluding every section the person is shut out of, a condition per
+    restricted section, which grows with them."""
+    from hub.models import BasePage
+
     queryset = queryset.live()
-    blocked = [r[1] for r in _blocked_restrictions(request)]
-    return queryset.exclude(_under_any(blocked)) if blocked else queryset
+    blocked = _blocked_restrictions(request)
+    if not blocked:
+        return queryset
+    if issubclass(queryset.model, BasePage):
+        return queryset.filter(audience__in=visible_audiences(request))
+    return queryset.exclude(_under_any([r[1] for r in blocked]))
+
+
+def visible_audiences(request):
+    """The audience values of the pages ``visible_pages`` keeps: those the
+    person passes (``hub.audience.allowed_audiences``) that name no
+    restriction they are shut out of here (a visitor who entered a page's
+    password reads it, but listings leave it out, as they always have)."""
+    from hub.audience import PUBLIC, allowed_audiences
+
+    blocked = {f"r{r[0]}" for r in _blocked_restrictions(request)}
+    return [key for key in allowed_audiences(request) if key == PUBLIC or not blocked & set(key.split("."))]
 
 
 def restricted_paths():

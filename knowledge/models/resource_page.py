@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 from dateutil.relativedelta import relativedelta
@@ -7,7 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -327,9 +328,16 @@ class ResourcePage(BasePage):
         """Editor-picked related resources first, then others sharing the most topics.
 
         Only resources the reader may see. Cached until the next publish, per
-        audience, because the topic overlap query reads the whole library."""
+        audience, because the topic overlap query reads the whole library. The
+        overlap is counted over the topic links of the live resources the
+        reader may see (``visible_audiences``, on the indexed ``audience``
+        field), grouped by resource id alone."""
+        from hub.privacy import visible_audiences
+
         preview = getattr(request, "is_preview", False)
-        key = f"hub:related:{current_generation()}:{visibility_key(request)}:{self.pk}"
+        audiences = sorted(visible_audiences(request))
+        audiences_key = hashlib.sha1(",".join(audiences).encode()).hexdigest()[:16]
+        key = f"hub:related:{current_generation()}:{visibility_key(request)}:{audiences_key}:{self.pk}"
         related_ids = None if preview else cache.get(key)
         visible = visible_pages(ResourcePage.objects.all(), request)
         if related_ids is None:
@@ -342,12 +350,16 @@ class ResourcePage(BasePage):
             related_ids = [pk for pk in picked_ids if pk in allowed]
             topic_ids = [t.pk for t in self.topics.all()]
             if len(related_ids) < RELATED_LIMIT and topic_ids:
+                links = ResourcePage.topics.through.objects
                 related_ids += list(
-                    visible.filter(topics__in=topic_ids)
-                    .exclude(pk__in=[*related_ids, self.pk])
-                    .annotate(shared_topics=Count("topics", filter=Q(topics__in=topic_ids)))
-                    .order_by("-shared_topics", "-publication_year", "-pk")
-                    .values_list("pk", flat=True)[: RELATED_LIMIT - len(related_ids)]
+                    links.filter(
+                        topic_id__in=topic_ids, resourcepage__live=True, resourcepage__audience__in=audiences
+                    )
+                    .exclude(resourcepage_id__in=[*related_ids, self.pk])
+                    .values("resourcepage_id", "resourcepage__publication_year")
+                    .annotate(shared_topics=Count("topic_id"))
+                    .order_by("-shared_topics", "-resourcepage__publication_year", "-resourcepage_id")
+                    .values_list("resourcepage_id", flat=True)[: RELATED_LIMIT - len(related_ids)]
                 )
             if not preview:
                 cache.set(key, related_ids, 3600)
