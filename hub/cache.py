@@ -42,6 +42,8 @@ SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/__debug__/")
 # Nor shared: the health checks, which must answer without the database.
 SHARED_SKIPPED_PREFIXES = (*SKIPPED_PREFIXES, "/health/")
 UNCACHED_HEADERS = {"set-cookie", "x-page-cache"}
+# A shared copy's length is not the length of what is sent (its parts are filled in).
+SHARED_UNCACHED_HEADERS = UNCACHED_HEADERS | {"content-length"}
 UNCACHED_GENERATION_SECONDS = 30
 _uncached_purges = [0]  # purges made by this process, for current_generation without a cache
 
@@ -259,12 +261,14 @@ class SharedPageCacheMiddleware:
             return response
         shared = response.content
         response.content = personal.fill(request, shared)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
         if not self.response_may_be_shared(request, response):
             considered = getattr(response, "hub_page_cacheable", False)
             if settings.HUB_EXPOSE_CACHE_HEADER and considered and request.hub_personal_reads:
                 response["X-Page-Cache"] = "personal: " + ", ".join(sorted(request.hub_personal_reads))
             return response
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in UNCACHED_HEADERS}
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in SHARED_UNCACHED_HEADERS}
         entry = (response.status_code, headers, shared, getattr(request, "metrics_page_id", None))
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         if settings.HUB_EXPOSE_CACHE_HEADER:

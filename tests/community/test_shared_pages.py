@@ -186,3 +186,26 @@ def test_the_watch_notes_what_a_render_read(make_user):
         assert str(request.user) == "morgan"
     assert request.hub_personal_reads == {"user.username", "user printed"}
     assert request.user.username == "morgan" and not request.hub_shared_render
+
+
+def test_the_length_sent_is_the_length_of_the_filled_page(rf, make_user, home_page):
+    from django.contrib.sessions.backends.cache import SessionStore
+    from django.http import HttpResponse
+
+    def page(request):
+        body = personal.part(request, "account_menu").encode()
+        response = HttpResponse(body)
+        response["Content-Length"] = str(len(body))
+        response.hub_page_cacheable = True
+        return response
+
+    middleware = SharedPageCacheMiddleware(page)
+    for username in ("morgan", "alexandra-with-a-longer-name"):
+        request = rf.get("/somewhere/")
+        request.user = make_user(username, "Members")
+        request.session = SessionStore()
+        request.COOKIES["sessionid"] = "x"
+        response = middleware(request)
+        assert username.encode() in response.content
+        assert response.get("Content-Length") in (None, str(len(response.content)))
+    assert response["X-Page-Cache"] == "shared-hit"
