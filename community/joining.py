@@ -287,15 +287,11 @@ def _members_group_id():
     return found
 
 
-def _user_group_ids(user):
-    from hub.privacy import _user_group_ids as group_ids
-
-    return group_ids(user)
-
-
 def _membership_state(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        from hub.privacy import _user_group_ids
+
         if user.is_staff or _members_group_id() in _user_group_ids(user):
             return {"state": "member"}
         application = (

@@ -156,6 +156,43 @@ def _move_person_on(user_id):
     cache.set(_person_key(user_id), _new_generation(), timeout=None)
 
 
+def _address(request):
+    # Hashed: a URL can be longer than a cache key may be.
+    return hashlib.sha1(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+
+
+def _served(entry, label, fill=None):
+    """The response for a cached copy: (status, headers, content[, page id])."""
+    status, headers, content, *page_id = entry
+    response = HttpResponse(fill(content) if fill else content, status=status, headers=headers)
+    response.hub_from_cache = True  # a page view all the same (metrics/counting.py)
+    response.hub_page_id = page_id[0] if page_id else None
+    if settings.HUB_EXPOSE_CACHE_HEADER:
+        response["X-Page-Cache"] = label
+    return response
+
+
+def _keep(key, request, response, content, dropped_headers, label):
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in dropped_headers}
+    entry = (response.status_code, headers, content, getattr(request, "metrics_page_id", None))
+    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    if settings.HUB_EXPOSE_CACHE_HEADER:
+        response["X-Page-Cache"] = label
+
+
+def _storable(response):
+    """A page view's 200 that no one said must stay private."""
+    if not getattr(response, "hub_page_cacheable", False):
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "")
+    # A view may vouch that what is personal in it is in personal parts
+    # (hub/personal.py); its Cache-Control is then for browsers and proxies.
+    private = "private" in cache_control or "no-store" in cache_control
+    return not private or getattr(response, "hub_personal_parts_only", False)
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -174,26 +211,11 @@ class AnonymousPageCacheMiddleware:
         key = self.cache_key(request)
         entry = cache.get(key)
         if entry is not None:
-            status, headers, content, *page_id = entry
-            response = HttpResponse(content, status=status, headers=headers)
-            response.hub_from_cache = True  # a page view all the same (metrics/counting.py)
-            response.hub_page_id = page_id[0] if page_id else None
-            if settings.HUB_EXPOSE_CACHE_HEADER:
-                response["X-Page-Cache"] = "hit"
-            return response
+            return _served(entry, "hit")
 
         response = self.get_response(request)
         if self.response_may_be_stored(request, response):
-            headers = {k: v for k, v in response.headers.items() if k.lower() not in UNCACHED_HEADERS}
-            entry = (
-                response.status_code,
-                headers,
-                response.content,
-                getattr(request, "metrics_page_id", None),
-            )
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-            if settings.HUB_EXPOSE_CACHE_HEADER:
-                response["X-Page-Cache"] = "miss"
+            _keep(key, request, response, response.content, UNCACHED_HEADERS, "miss")
         return response
 
     @staticmethod
@@ -206,18 +228,12 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def cache_key(request):
-        # Hashed: a URL can be longer than a cache key may be.
-        address = hashlib.sha1(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-        return f"hub:page:{current_generation()}:{address}"
+        return f"hub:page:{current_generation()}:{_address(request)}"
 
     @staticmethod
     def response_may_be_stored(request, response):
-        if not getattr(response, "hub_page_cacheable", False):
-            return False
-        if response.status_code != 200 or response.streaming or response.cookies:
-            return False
         cache_control = response.get("Cache-Control", "")
-        if "private" in cache_control or "no-store" in cache_control:
+        if not _storable(response) or "private" in cache_control or "no-store" in cache_control:
             return False
         user = getattr(request, "user", None)
         return not (user is not None and user.is_authenticated)
@@ -247,13 +263,7 @@ class SharedPageCacheMiddleware:
         key = self.cache_key(request)
         entry = cache.get(key)
         if entry is not None:
-            status, headers, content, *page_id = entry
-            response = HttpResponse(personal.fill(request, content), status=status, headers=headers)
-            response.hub_from_cache = True
-            response.hub_page_id = page_id[0] if page_id else None
-            if settings.HUB_EXPOSE_CACHE_HEADER:
-                response["X-Page-Cache"] = "shared-hit"
-            return response
+            return _served(entry, "shared-hit", fill=lambda content: personal.fill(request, content))
 
         with personal.watch(request):
             response = self.get_response(request)
@@ -268,11 +278,7 @@ class SharedPageCacheMiddleware:
             if settings.HUB_EXPOSE_CACHE_HEADER and considered and request.hub_personal_reads:
                 response["X-Page-Cache"] = "personal: " + ", ".join(sorted(request.hub_personal_reads))
             return response
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in SHARED_UNCACHED_HEADERS}
-        entry = (response.status_code, headers, shared, getattr(request, "metrics_page_id", None))
-        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        if settings.HUB_EXPOSE_CACHE_HEADER:
-            response["X-Page-Cache"] = "shared-miss"
+        _keep(key, request, response, shared, SHARED_UNCACHED_HEADERS, "shared-miss")
         return response
 
     @staticmethod
@@ -297,24 +303,12 @@ class SharedPageCacheMiddleware:
             # Worked out before the page renders, and remembered on the request,
             # so the page's listings need not read who the person is.
             audience = f"{visibility_key(request)}:{'.'.join(allowed_audiences(request))}"
-        address = hashlib.sha1(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
         audience = hashlib.sha1(audience.encode()).hexdigest()[:16]
-        return f"hub:page:{current_generation()}:shared:{audience}:{address}"
+        return f"hub:page:{current_generation()}:shared:{audience}:{_address(request)}"
 
     @staticmethod
     def response_may_be_shared(request, response):
-        if request.hub_personal_reads or not getattr(response, "hub_page_cacheable", False):
-            return False
-        if response.status_code != 200 or response.cookies:
-            return False
-        cache_control = response.get("Cache-Control", "")
-        if ("private" in cache_control or "no-store" in cache_control) and not getattr(
-            # The page's view vouches that what is personal in it is in
-            # personal parts; its Cache-Control is for browsers and proxies.
-            response,
-            "hub_personal_parts_only",
-            False,
-        ):
+        if request.hub_personal_reads or not _storable(response):
             return False
         user = request.user
         if not user.is_authenticated and settings.SESSION_COOKIE_NAME not in request.COOKIES:

@@ -21,16 +21,6 @@ def home_working_groups(context, limit=4):
 
 
 @register.simple_tag(takes_context=True)
-def membership(context):
-    """``{% membership as membership %}``: the reader's standing for calls to
-    join (community.joining.membership_state), once per page."""
-    from ..joining import membership_state
-
-    request = context.get("request")
-    return membership_state(request) if request is not None else {"state": "visitor"}
-
-
-@register.simple_tag(takes_context=True)
 def follow_button(context, obj, label=""):
     """A Follow / Stop following button for a topic, working group or partner
     community (community/follows.py), the personal part "follow_button"

@@ -6,6 +6,7 @@ from django.test import Client, override_settings
 
 from community.models import MembershipApplication
 from hub.models import Topic
+from tests.hub.conftest import JOIN_FORM
 
 from .conftest import BROKEN_MAIL
 
@@ -13,17 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def application_data(**changes):
-    data = {
-        "name": "Jordan Rivera",
-        "email": "jordan@example.org",
-        "organisation": "Lakeside CMHC",
-        "organisation_type": "cmhc",
-        "role": "Clinical director",
-        "region": "New Mexico",
-        "topics": [Topic.objects.get(slug="crisis-services").pk],
-        "consent": "on",
-        "website": "",
-    }
+    data = {**JOIN_FORM, "topics": [Topic.objects.get(slug="crisis-services").pk]}
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
